@@ -1,0 +1,19 @@
+/// How schemas are compiled and instances validated. Every bound is explicit.
+public struct SchemaOptions: Sendable {
+    /// The draft of schemas that have no `$schema`.
+    public var defaultDraft: Draft = .draft2020_12
+    /// Treat `format` as an assertion rather than an annotation.
+    public var assertFormat = false
+    /// The most `$ref`s followed in a row while validating one instance location
+    /// (guards against unbounded recursion through recursive schemas).
+    public var maxRefDepth = 128
+    /// The deepest nesting of subschemas accepted when compiling.
+    public var maxSchemaDepth = 512
+    /// PCRE2 match limit per regular-expression match: the bound on backtracking cost.
+    public var regexMatchLimit: UInt32 = 1_000_000
+
+    public init(defaultDraft: Draft = .draft2020_12, assertFormat: Bool = false) {
+        self.defaultDraft = defaultDraft
+        self.assertFormat = assertFormat
+    }
+}
