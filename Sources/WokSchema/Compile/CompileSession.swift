@@ -210,7 +210,7 @@ final class CompileSession {
                     let name = String(key.dropFirst(prefix.count))
                     guard resource.dynamicAnchors[name] == nil else { continue }
                     let node = try compile(anchor.location, in: try scope(at: anchor.location))
-                    resource.dynamicAnchors[name] = Unmanaged.passUnretained(node)
+                    resource.dynamicAnchors[name] = NodeRef.passUnretained(node)
                 }
             }
         }
