@@ -33,6 +33,37 @@ struct KeywordCompiler {
         return keywords
     }
 
+    /// The keywords `isValid` runs: `properties`, `required` and `additionalProperties` fused
+    /// into one pass over the members when possible.
+    func fastPath(_ keywords: [Keyword]) -> [Keyword] {
+        guard let p = keywords.firstIndex(where: { $0 is PropertiesKeyword }),
+              let properties = keywords[p] as? PropertiesKeyword, properties.names.count <= 64 else { return keywords }
+        let required = keywords.first { $0 is RequiredKeyword } as? RequiredKeyword
+        let additional = schema["patternProperties"] == nil
+            ? keywords.first { $0 is AdditionalPropertiesKeyword } as? AdditionalPropertiesKeyword : nil
+        var mask: UInt64 = 0
+        for i in properties.required { mask |= 1 << UInt64(i) }
+        var others: [PropertyKey] = []
+        for name in required?.names ?? [] {
+            if let i = properties.names.firstIndex(where: { $0.name == name.name }) {
+                mask |= 1 << UInt64(i)
+            } else {
+                others.append(PropertyKey(key: name.key, length: name.length))
+            }
+        }
+        let fused = ObjectShapeKeyword(
+            keys: properties.names.map { PropertyKey(key: $0.key, length: $0.length) }, schemas: properties.schemas,
+            requiredMask: mask, otherRequired: others,
+            additional: additional?.forbids == false ? additional?.schema : nil, forbidsAdditional: additional?.forbids ?? false)
+        var fast: [Keyword] = []
+        for (i, keyword) in keywords.enumerated() {
+            if i == p { fast.append(fused); continue }
+            if keyword === required || keyword === additional { continue }
+            fast.append(keyword)
+        }
+        return fast
+    }
+
     private func reference(_ value: JSON, name: String) throws(SchemaError) -> Keyword {
         guard let text = value.string else { throw fail(name, "must be a string") }
         let (target, _) = try session.compileReference(text, at: location.appending(name), in: scope)

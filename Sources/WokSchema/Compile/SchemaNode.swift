@@ -4,6 +4,8 @@ import CJansson
 final class SchemaNode: @unchecked Sendable {
     /// Strong references to the keywords (set once while compiling).
     private var owned: [Keyword] = []
+    /// Strong references to the keywords of the fast path.
+    private var fastOwned: [Keyword] = []
     /// The keywords as unretained references, read on the hot path without ARC or
     /// exclusivity checks.
     private let table: UnsafeMutablePointer<UnsafeMutableBufferPointer<Unmanaged<Keyword>>>
@@ -26,16 +28,21 @@ final class SchemaNode: @unchecked Sendable {
         table.deallocate()
     }
 
-    /// The keywords in schema order. Set once while compiling.
+    /// The keywords in schema order (errors and annotations come from these).
     var keywords: [Keyword] {
         get { owned }
-        set {
-            owned = newValue
-            table.pointee.deallocate()
-            let buffer = UnsafeMutableBufferPointer<Unmanaged<Keyword>>.allocate(capacity: newValue.count)
-            for (i, keyword) in newValue.enumerated() { buffer.initializeElement(at: i, to: .passUnretained(keyword)) }
-            table.pointee = buffer
-        }
+        set { setKeywords(newValue, fast: newValue) }
+    }
+
+    /// Sets the keywords once while compiling; `fast` are those `isValid` runs (the same
+    /// checks, possibly fused).
+    func setKeywords(_ all: [Keyword], fast: [Keyword]) {
+        owned = all
+        fastOwned = fast
+        table.pointee.deallocate()
+        let buffer = UnsafeMutableBufferPointer<Unmanaged<Keyword>>.allocate(capacity: fast.count)
+        for (i, keyword) in fast.enumerated() { buffer.initializeElement(at: i, to: .passUnretained(keyword)) }
+        table.pointee = buffer
     }
 
     /// The target when the schema is a bare `$ref` (for `$ref` cycle detection).
@@ -51,7 +58,7 @@ final class SchemaNode: @unchecked Sendable {
     private func isValidTracking(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         let pushed = enterScope(&ctx)
         defer { if pushed { ctx.scope.removeLast() } }
-        for keyword in owned where !keyword.isValid(instance, &ctx) { return false }
+        for keyword in fastOwned where !keyword.isValid(instance, &ctx) { return false }
         return true
     }
 
