@@ -55,7 +55,7 @@ extension RegistryLoader {
             }
             infos[plugin.name] = PluginInfo(
                 name: plugin.name, version: plugin.manifest?.version, description: plugin.manifest?.description,
-                topics: names.sorted(), refusal: refusals.first, fingerprint: plugin.fingerprint)
+                topics: Array(Set(names)).sorted(), refusal: refusals.first, fingerprint: plugin.fingerprint)
             if configuration.checkExamplesAndSamples { checkExamplesAndSamples(plugin, topics: topics) }
         }
         return RegistrySnapshot(topics: topics, plugins: infos, findings: findings + walker.findings,
