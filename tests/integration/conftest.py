@@ -11,7 +11,7 @@ import pathlib
 
 import pytest
 
-from harness import REPO, ServerProcess, WSClient, healthy_get  # noqa: F401  (re-exported for tests)
+from harness import REPO, ServerProcess, WSClient, router_config
 
 
 def pytest_addoption(parser):
@@ -92,3 +92,14 @@ def _server_still_up(request):
 @pytest.fixture(scope="session")
 def repo():
     return pathlib.Path(REPO)
+
+
+ALLOWED_ORIGIN = "https://wok.example"
+
+
+@pytest.fixture(scope="session")
+def origin_server(server_factory, server_kind):
+    """A server whose /push accepts only the Origin https://wok.example."""
+    if server_kind == "tornado":
+        return server_factory(peer_args=["--allowed-origin", ALLOWED_ORIGIN])
+    return server_factory(config=router_config(origins=[ALLOWED_ORIGIN]))

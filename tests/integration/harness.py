@@ -61,6 +61,18 @@ def toml(config):
     return "\n".join(lines) + "\n"
 
 
+def router_config(*, secret=None, origins=None, limits=None):
+    """wok-router's TOML configuration for the given settings (the keys its README documents)."""
+    config = {}
+    if secret is not None:
+        config["auth"] = {"secret": secret}
+    if origins is not None:
+        config["push"] = {"allowed_origins": list(origins)}
+    if limits:
+        config["limits"] = dict(limits)
+    return config
+
+
 def router_binary():
     return pathlib.Path(os.environ.get("WOK_ROUTER_BIN", REPO / ".build" / "debug" / "wok-router"))
 

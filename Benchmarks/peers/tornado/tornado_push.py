@@ -413,8 +413,15 @@ class PushSocket(tornado.websocket.WebSocketHandler):
             self.hub.remove(self, pattern)
         self.filters.clear()
 
-    def deliver(self, frame):
+    def deliver(self, frame, replay=False):
+        """Queues one encoded notification; a socket whose queue is full is closed with 1013.
+
+        A replay is bounded by the history, not by the queue: it is written whole.
+        """
         if self.closing:
+            return
+        if replay:
+            self.write_message(frame)
             return
         if self.pending_frames >= self.options.queue_frames or self.pending_bytes >= self.options.queue_bytes:
             self.closing = True
@@ -470,17 +477,22 @@ class PushSocket(tornado.websocket.WebSocketHandler):
         except BadJSON as error:
             self.error("invalid_frame", f"not JSON: {error}")
             return
-        ref = frame.get("ref") if isinstance(frame, dict) else None
-        if not isinstance(ref, (str, int)) or isinstance(ref, bool):
-            ref = None
+        if not isinstance(frame, dict):
+            self.error("invalid_frame", "a frame is a JSON object")
+            return
+        ref = frame.get("ref")
+        if ref is not None and (not isinstance(ref, (str, int)) or isinstance(ref, bool)):
+            self.error("invalid_frame", "ref must be a string or an integer")
+            return
         schema = self.hub.registry.protocol.get("client-frame")
         if schema is not None:
             errors = schema_errors(schema, frame)
             if errors:
                 self.error("invalid_frame", errors[0]["message"], ref, {"errors": errors})
                 return
-        kind = frame.get("type") if isinstance(frame, dict) else None
-        handler = {"subscribe": self.subscribe, "unsubscribe": self.unsubscribe, "ping": self.ping_frame}.get(kind)
+        kind = frame.get("type")
+        handlers = {"subscribe": self.subscribe, "unsubscribe": self.unsubscribe, "ping": self.ping_frame}
+        handler = handlers.get(kind) if isinstance(kind, str) else None
         if handler is None:
             self.error("invalid_frame", "unknown frame type", ref)
             return
@@ -534,7 +546,7 @@ class PushSocket(tornado.websocket.WebSocketHandler):
         self.send(reply)
         # Replay and registration happen in this one callback: nothing is published in between.
         for _, encoded in missed:
-            self.deliver(encoded)
+            self.deliver(encoded, replay=True)
         for pattern in new:
             self.filters.add(pattern)
             self.hub.add(self, pattern)
