@@ -625,7 +625,9 @@ class NotificationsHandler(JSONHandler):
             for item in payload:
                 status, result = self._publish_one(item)
                 results.append(dict(result, status=status))
-            self.reply(207, {"results": results})
+            self.set_status(207)
+            self.set_header("Content-Type", "application/json")
+            self.finish(dump_json(results))
             return
         status, result = self._publish_one(payload)
         self.reply(status, result)
