@@ -83,13 +83,13 @@ class ServerProcess:
     the environment; `unix_socket` also serves the HTTP API on a UNIX socket in the work dir.
     """
 
-    def __init__(self, kind, workdir, *, config=None, env=None, store="sqlite", unix_socket=False, args=(), peer_args=()):
+    def __init__(self, kind, workdir, *, config=None, env=None, store=None, unix_socket=False, args=(), peer_args=()):
         self.kind = kind
         self.workdir = pathlib.Path(workdir)
         self.root = self.workdir / "root"
         self.config = config
         self.env = env or {}
-        self.store = store
+        self.store = store or os.environ.get("WOK_TEST_STORE", "sqlite")
         self.args = list(args)
         self.peer_args = list(peer_args)
         self.unix_socket = str(self.workdir / "router.sock") if unix_socket else None

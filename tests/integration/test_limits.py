@@ -2,7 +2,7 @@
 
 import pytest
 
-from harness import WSClient, router_config
+from harness import WSClient, eventually, router_config
 
 pytestmark = pytest.mark.wok_router_only("configurable limits")
 
@@ -61,16 +61,25 @@ def test_client_frame_rate_limit(tight):
     ws.close()
 
 
-def test_outbound_queue_frame_bound_closes_a_reader_that_stalls(tight):
-    slow = WSClient(tight, rcvbuf=4096, max_queue=1)
+@pytest.fixture(scope="module")
+def small_queue(server_factory):
+    return server_factory(config=router_config(outbound_queue_frames=8))
+
+
+def test_outbound_queue_frame_bound_closes_a_reader_that_stalls(small_queue):
+    """With an 8-frame queue, a reader that stalls is closed with 1013 once the kernel buffers are full."""
+    slow = WSClient(small_queue, rcvbuf=4096, max_queue=1)
     slow.subscribe(["itest.any"])
-    healthy = WSClient(tight)
+    healthy = WSClient(small_queue)
     healthy.subscribe(["itest.any"])
     ids = []
-    for _ in range(40):
-        ids.append(tight.publish_ok("itest.any", {"pad": "p" * 1500})["id"])
-        assert [f["id"] for f in healthy.notifications(1)] == ids[-1:]
+    for b in range(300):  # 300 x 4 x 5 KB = 6 MB: more than the kernel buffers hold
+        response = small_queue.publish_batch([("itest.any", {"b": b, "pad": "p" * 5000}) for _ in range(4)])
+        batch = [r["id"] for r in response.json()]
+        ids += batch
+        assert [f["id"] for f in healthy.notifications(4)] == batch
     assert slow.expect_close(timeout=30) == 1013
+    assert len(slow.backlog) < len(ids)
     slow.close()
     healthy.close()
 
@@ -90,11 +99,17 @@ def test_connection_limit(tight):
                 break
         assert refused is not None and len(open_sockets) <= 6, len(open_sockets)
         open_sockets.pop().close()
-        import time
-        time.sleep(0.5)
-        again = WSClient(tight)
-        again.ping()
-        again.close()
+
+        def can_connect():
+            try:
+                again = WSClient(tight)
+                again.ping()
+                again.close()
+                return True
+            except Exception:
+                return False
+
+        assert eventually(can_connect, timeout=10), "a freed place was not given to a new socket"
     finally:
         for ws in open_sockets:
             ws.close()

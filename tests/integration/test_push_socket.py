@@ -19,7 +19,7 @@ def test_subscribe_answers_subscribed_with_head_epoch_and_ref(server, client):
     assert answer["recovered"] is True
 
 
-@pytest.mark.parametrize("ref", ["abc", 7, 0, "", "é🙂 with spaces", "a\u0000b", 2**53])
+@pytest.mark.parametrize("ref", ["abc", 7, 0, "", "é🙂 with spaces", 'quote " and \\ backslash', 2**53])
 def test_every_reply_echoes_ref_unchanged(client, ref):
     ws = client()
     ws.send({"type": "ping", "ref": ref})
@@ -61,6 +61,16 @@ def test_data_round_trips_exactly(server, client):
             "b": [True, False], "nested": {"a": [{"b": []}, {}]}, "empty": ""}
     server.publish_ok("itest.any", data)
     assert ws.notifications(1)[0]["data"] == data
+
+
+def test_nul_characters_in_strings_are_valid_json(server, client):
+    """RFC 8259 allows \\u0000 in strings: a ref and notification data that carry one round-trip."""
+    ws = client()
+    ws.send_text('{"type":"ping","ref":"a\\u0000b"}')
+    assert ws.reply() == {"type": "pong", "ref": "a\u0000b"}
+    ws.subscribe(["itest.any"])
+    server.publish_ok("itest.any", {"s": "nul\u0000inside"})
+    assert ws.notifications(1)[0]["data"] == {"s": "nul\u0000inside"}
 
 
 def test_exact_filter_gets_only_its_topic(server, client):
