@@ -578,7 +578,17 @@
         if (r && (!info || r.ref === frame.ref)) { r.state = "active"; this.resumeSet.add(f); }
       }
       this.attempt = 0;
-      this.wsFailures = 0;
+      if (this.kind === "websocket") this.wsFailures = 0;
+      if (this.kind === "longpoll" && this.sawHttpFailure && this.config.transport === "auto") {
+        // The router came back after an outage during which the socket failed too: the socket
+        // may well work now, so try it soon instead of long-polling until wsRetryMs.
+        this.sawHttpFailure = false;
+        this._clearTimer("wsRetry");
+        this.timers.wsRetry = this.env.setTimeout(() => {
+          this.timers.wsRetry = null;
+          if (this.transport && this.kind === "longpoll") this._disconnect("retry-websocket", true);
+        }, this.config.reconnectMinMs);
+      }
       this._markReady();
     }
 
@@ -659,6 +669,8 @@
             this.attempt = 0;
           }
         } else if (!established && !info.retryWebSocket) {
+          // HTTP failed too: the router is unreachable, not just its WebSocket. Prefer the socket.
+          this.sawHttpFailure = true;
           this.kind = "websocket";
           this._kindChanged = true;
           this.wsFailures = Math.max(0, this.config.fallbackAfter - 1);
@@ -865,6 +877,7 @@
         params.set("limit", String(this.settings.longPollLimit));
         const waiting = this.cursor !== null && acks.length === 0;
         if (this.cursor !== null) params.set("since", String(this.cursor));
+        if (this.expectEpoch != null) params.set("epoch", String(this.expectEpoch));
         if (waiting) params.set("wait", String(this.settings.longPollWait));
         const headers = {};
         if (this.settings.token) headers.Authorization = "Bearer " + this.settings.token;

@@ -293,3 +293,30 @@ test("a new leader resumes from the position its followers report", async () => 
   const resume = env.last.frames("subscribe")[0];
   assert.deepEqual([resume.since, resume.epoch], [47, "e1"]);
 });
+
+test("after an outage the socket is preferred again, even if long-polling reconnected first", async () => {
+  const { env, hub } = await connectedHub(10, { fallbackAfter: 2, wsRetryMs: 300000 });
+  const a = makeClient(hub, "a");
+  a.send({ t: "hello", subs: [{ id: 1, filters: ["wok.userlog"] }] });
+  await flush();
+  env.last.open();
+  ack(env.last, env.last.frames("subscribe")[0]);
+  // The router goes away: the socket and HTTP both fail for a while.
+  env.last.drop(true);
+  env.advance(1000); env.last.drop(false);
+  env.advance(2000); env.last.drop(false);
+  assert.equal(env.last.kind, "longpoll");
+  env.last.drop(false);
+  assert.equal(hub.kind, "websocket", "HTTP failing too means the router is down: back to the socket");
+  env.advance(5000);
+  env.last.drop(false);
+  // The router is back; long-polling happens to reach it first.
+  assert.equal(env.last.kind, "longpoll");
+  env.last.open();
+  ack(env.last, env.last.frames("subscribe")[0], { head: 10 });
+  env.advance(hub.config.reconnectMinMs);
+  assert.equal(env.last.kind, "websocket", "the socket is tried again at once, not after wsRetryMs");
+  env.last.open();
+  ack(env.last, env.last.frames("subscribe")[0], { head: 10 });
+  assert.equal(hub.state, "connected");
+});
