@@ -217,3 +217,22 @@ def test_topics_page_lists_the_catalogue_with_status(router, browser):
     shown = dict(rows)
     for topic in ("wok.userlog", "wok.notifications", "wok.tasks", "wok.router.plugins"):
         assert shown.get(topic) == "OK", f"{topic} not listed as OK: {shown}"
+
+
+def test_a_tab_that_vanishes_releases_its_filters(router, browser):
+    driver = browser()
+    # Short heartbeats, so the hub notices a silent tab in seconds instead of minutes.
+    query = QUICK + "&heartbeat=500&timeout=4000"
+    keep, doomed = open_demo(driver, router.base, 2, query=query)
+    doomed.js(SUBSCRIBE_EXTRA, ["wok.tasks"])
+    wait_until(lambda: router.metric("wok_router_subscriptions") == 2, message="wok.userlog and wok.tasks held")
+    doomed.focus()
+    try:
+        driver.execute_cdp_cmd("Page.crash", {})  # the renderer dies: no pagehide, no goodbye
+    except Exception:
+        pass
+    wait_until(lambda: router.metric("wok_router_subscriptions") == 1, message="the crashed tab's wok.tasks released")
+    assert router.metric("wok_router_connections", transport="websocket") == 1
+    entry = unique("After a tab crashed")
+    router.publish("wok.userlog", userlog_entry(entry))
+    wait_shows(keep, entry)
