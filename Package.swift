@@ -66,6 +66,8 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "WokJSONTests", dependencies: ["WokJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "WokSchemaTests", dependencies: ["WokSchema", "WokJSON"], swiftSettings: swiftSettings),
+        // Runs the built `wok-router` binary as a real process (depends on it so it is built first).
+        .testTarget(name: "WokRouterCLITests", dependencies: ["wok-router", "WokJSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WokRouterCoreTests",
             dependencies: [
