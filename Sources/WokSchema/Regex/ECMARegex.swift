@@ -32,18 +32,7 @@ public final class ECMARegex: @unchecked Sendable {
         self.pattern = pattern
         let translation = try ECMATranslator.translate(pattern)
         translated = translation.pcre
-        var errorCode: Int32 = 0
-        var errorOffset = 0
-        let options = UInt32(PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_MATCH_UNSET_BACKREF | PCRE2_NO_UTF_CHECK)
-        let compiled = translated.utf8CString.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: UInt8.self) { bytes in
-                pcre2_compile_8(bytes.baseAddress, bytes.count - 1, options, &errorCode, &errorOffset, nil)
-            }
-        }
-        guard let compiled else {
-            throw RegexError(message: ECMARegex.message(for: errorCode), offset: nil)
-        }
-        code = compiled
+        code = try ECMARegex.compile(translated).get()
         jitCompiled = pcre2_jit_compile_8(code, UInt32(PCRE2_JIT_COMPLETE)) == 0
         matchContext = pcre2_match_context_create_8(nil)
         pcre2_set_match_limit_8(matchContext, matchLimit)
@@ -59,14 +48,29 @@ public final class ECMARegex: @unchecked Sendable {
     /// Whether `pattern` is valid ECMA-262 (Unicode mode), whether or not PCRE2 can run it.
     /// This is what the `regex` format checks.
     public static func isValidSyntax(_ pattern: String) -> Bool {
-        do {
-            _ = try ECMARegex(pattern)
+        guard let translation = try? ECMATranslator.translate(pattern) else { return false }
+        switch compile(translation.pcre) {
+        case .success(let code):
+            pcre2_code_free_8(code)
             return true
-        } catch {
+        case .failure(let error):
             // ECMA-262 allows variable-width lookbehind, which PCRE2 10.42 cannot compile.
-            guard (try? ECMATranslator.translate(pattern))?.hasLookbehind == true else { return false }
-            return error.message.contains("lookbehind")
+            return translation.hasLookbehind && error.message.contains("lookbehind")
         }
+    }
+
+    /// Compiles a translated pattern (no JIT).
+    private static func compile(_ translated: String) -> Result<OpaquePointer, RegexError> {
+        var errorCode: Int32 = 0
+        var errorOffset = 0
+        let options = UInt32(PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_MATCH_UNSET_BACKREF | PCRE2_NO_UTF_CHECK)
+        let compiled = translated.utf8CString.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: UInt8.self) { bytes in
+                pcre2_compile_8(bytes.baseAddress, bytes.count - 1, options, &errorCode, &errorOffset, nil)
+            }
+        }
+        guard let compiled else { return .failure(RegexError(message: message(for: errorCode), offset: nil)) }
+        return .success(compiled)
     }
 
     /// Searches `text` (unanchored, as JSON Schema's `pattern` does).
