@@ -76,6 +76,11 @@ public struct WokRouterServer: Sendable {
     /// The service that runs the router and shuts it down (1001 to every push socket).
     public var routerService: some Service { RouterService(router: router, push: push, logger: logger) }
 
+    /// Stops the event loops (after the services stopped).
+    public func shutdownEventLoops() async throws {
+        try await eventLoopGroup.shutdownGracefully()
+    }
+
     /// Runs until SIGTERM or SIGINT, then shuts down gracefully: push sockets get 1001, SSE streams
     /// end, the store finishes its commits.
     public func run() async throws {
@@ -101,6 +106,6 @@ public struct WokRouterServer: Sendable {
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         if let path = configuration.unixSocket { try? FileManager.default.removeItem(atPath: path) }
-        try await eventLoopGroup.shutdownGracefully()
+        try await shutdownEventLoops()
     }
 }
