@@ -15,11 +15,13 @@ let package = Package(
         .library(name: "WokJSON", targets: ["WokJSON"]),
         .library(name: "WokSchema", targets: ["WokSchema"]),
         .library(name: "WokRouterCore", targets: ["WokRouterCore"]),
+        .library(name: "WokHistorySQLite", targets: ["WokHistorySQLite"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         // The push server (WokServer)
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
@@ -49,12 +51,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The SQLite history engine: uses the SQLite C library that sqlite-nio vendors (module VaporCSQLite).
+        .target(
+            name: "WokHistorySQLite",
+            dependencies: [
+                "WokRouterCore", "WokJSON",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: The push server: HTTP API on Hummingbird, /push on a lean NIO handler
         .target(
             name: "WokServer",
             dependencies: [
-                "WokJSON", "WokSchema", "WokRouterCore",
+                "WokJSON", "WokSchema", "WokRouterCore", "WokHistorySQLite",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -78,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "wok-router",
             dependencies: [
-                "WokJSON", "WokSchema", "WokRouterCore", "WokServer",
+                "WokJSON", "WokSchema", "WokRouterCore", "WokHistorySQLite", "WokServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -88,12 +100,19 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "WokJSONTests", dependencies: ["WokJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "WokSchemaTests", dependencies: ["WokSchema", "WokJSON"], swiftSettings: swiftSettings),
+        // Runs the built `wok-router` binary as a real process (depends on it so it is built first).
+        .testTarget(name: "WokRouterCLITests", dependencies: ["wok-router", "WokJSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WokRouterCoreTests",
             dependencies: [
                 "WokRouterCore", "WokJSON", "WokSchema",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WokHistorySQLiteTests",
+            dependencies: ["WokHistorySQLite", "WokRouterCore", "WokJSON"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

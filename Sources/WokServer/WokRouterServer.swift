@@ -26,7 +26,7 @@ public struct WokRouterServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         let registry = try SchemaRegistry(root: configuration.root, logger: logger)
-        let store = try await StoreFactory.open(configuration.effectiveStore, explicit: configuration.store != nil, root: configuration.root, logger: logger)
+        let store = try await StoreFactory.open(configuration.effectiveStore, root: configuration.root, logger: logger)
         var routerConfiguration = RouterConfiguration()
         routerConfiguration.maxHistoryLimit = configuration.maxHistoryLimit
         let router = WokRouterCore.Router(registry: registry, store: store, configuration: routerConfiguration, logger: logger)

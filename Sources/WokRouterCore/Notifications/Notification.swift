@@ -41,3 +41,7 @@ public struct PendingNotification: Sendable {
         self.time = time
     }
 }
+
+/// `Notification` under a name that does not clash with Foundation's `Notification` in files
+/// that import both modules.
+public typealias WokNotification = Notification
