@@ -55,9 +55,9 @@ struct ConfigurationTests {
     }
 
     @Test func printedConfigurationHidesTheSecret() throws {
-        let c = try ConfigurationLoader(environment: ["WOK_ROUTER_AUTH_SECRET": "a-secret-of-sixteen-bytes"]).load()
+        let c = try ConfigurationLoader(environment: ["WOK_ROUTER_AUTH_SECRET": "a-secret-of-thirty-two-bytes-or-more"]).load()
         let text = ConfigurationLoader.describe(c)
-        #expect(!text.contains("a-secret-of-sixteen-bytes"))
+        #expect(!text.contains("a-secret-of-thirty-two-bytes-or-more"))
         #expect(text.contains("\"auth_secret\": \"(set)\""))
         #expect(text.contains("\"max_frame_bytes\": 65536"))
     }

@@ -51,7 +51,7 @@ struct PushErrorTests {
     @Test func binaryFrameIsInvalid() async throws {
         try await TestServer.with { server in
             try await server.push { ws in
-                try await ws.outbound.write(.binary(.init(bytes: [1, 2, 3])))
+                try await ws.send(binary: [1, 2, 3])
                 let error = try await ws.expectFrame()
                 #expect(error["code"]?.string == "invalid_frame")
             }

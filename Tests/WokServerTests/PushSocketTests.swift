@@ -42,8 +42,9 @@ struct PushSocketTests {
 
     @Test func resumeSinceReplaysMissedThenLiveWithoutGapOrDuplicate() async throws {
         try await TestServer.with { server in
-            var ids: [UInt64] = []
-            for i in 0..<5 { ids.append(try await server.publish("wok.userlog", ["user": "u", "n": .int(Int64(i))])) }
+            var published: [UInt64] = []
+            for i in 0..<5 { published.append(try await server.publish("wok.userlog", ["user": "u", "n": .int(Int64(i))])) }
+            let ids = published
             let epoch = try await server.request("GET", "/notifications?topics=wok.userlog").json?["epoch"]?.string
             try await server.push { ws in
                 try await ws.send(["type": "subscribe", "topics": ["wok.userlog"], "since": .int(Int64(ids[1])), "epoch": .string(epoch!)])

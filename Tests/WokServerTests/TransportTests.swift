@@ -24,40 +24,42 @@ struct TransportTests {
             #expect(subscribed)
             let start = try #require(try await server.request("GET", "/notifications?topics=wok.userlog").json?["head"]?.int)
 
+            let published = Box<[UInt64]>([])
             try await server.push { ws in
                 try await ws.send(["type": "subscribe", "topics": ["wok.userlog", "kimchi.*.state"]])
                 _ = try await ws.expectFrame()
-                var published: [UInt64] = []
                 for i in 0..<6 {
                     let topic = i % 2 == 0 ? "wok.userlog" : "kimchi.vms.state"
-                    published.append(try await server.publish(topic, ["user": "u", "n": .int(Int64(i))]))
+                    published.value.append(try await server.publish(topic, ["user": "u", "n": .int(Int64(i))]))
                 }
                 try await server.publish("kimchi.vms.created", [:])
                 let viaPush = try await ws.drain().map { UInt64($0["id"]?.int ?? 0) }
-                #expect(viaPush == published)
-
-                var viaSSE: [UInt64] = []
-                while viaSSE.count < published.count, let chunk = await sseIterator.next() {
-                    for event in parser.feed(chunk) where event.event == nil {
-                        let frame = try JSON.parse(event.data)
-                        #expect(event.id == frame["id"].map { String($0.int ?? 0) })
-                        viaSSE.append(UInt64(frame["id"]?.int ?? 0))
-                    }
-                }
-                #expect(viaSSE == published)
-
-                var viaPoll: [UInt64] = []
-                var since = UInt64(start)
-                while viaPoll.count < published.count {
-                    let page = try #require(try await server.request(
-                        "GET", "/notifications?topics=wok.userlog,kimchi.*.state&since=\(since)&limit=4&wait=5").json)
-                    let ids = page["notifications"]!.elements.map { UInt64($0["id"]?.int ?? 0) }
-                    if ids.isEmpty { break }
-                    viaPoll += ids
-                    since = ids.last!
-                }
-                #expect(viaPoll == published)
+                #expect(viaPush == published.value)
             }
+            let expected = published.value
+            #expect(expected.count == 6)
+
+            var viaSSE: [UInt64] = []
+            while viaSSE.count < expected.count, let chunk = await sseIterator.next() {
+                for event in parser.feed(chunk) where event.event == nil {
+                    let frame = try JSON.parse(event.data)
+                    #expect(event.id == frame["id"].map { String($0.int ?? 0) })
+                    viaSSE.append(UInt64(frame["id"]?.int ?? 0))
+                }
+            }
+            #expect(viaSSE == expected)
+
+            var viaPoll: [UInt64] = []
+            var since = UInt64(start)
+            while viaPoll.count < expected.count {
+                let page = try #require(try await server.request(
+                    "GET", "/notifications?topics=wok.userlog,kimchi.*.state&since=\(since)&limit=4&wait=5").json)
+                let ids = page["notifications"]!.elements.map { UInt64($0["id"]?.int ?? 0) }
+                if ids.isEmpty { break }
+                viaPoll += ids
+                since = ids.last!
+            }
+            #expect(viaPoll == expected)
             try await sse.channel.close()
         }
     }
@@ -75,8 +77,9 @@ struct TransportTests {
 
     @Test func sseResumesAfterLastEventID() async throws {
         try await TestServer.with { server in
-            var ids: [UInt64] = []
-            for _ in 0..<3 { ids.append(try await server.publish("wok.userlog", ["user": "u"])) }
+            var published: [UInt64] = []
+            for _ in 0..<3 { published.append(try await server.publish("wok.userlog", ["user": "u"])) }
+            let ids = published
             let sse = try await StreamingHTTPClient.get(port: server.port, path: "/events?topics=wok.userlog",
                                                         headers: [("Last-Event-ID", String(ids[0]))])
             var parser = SSEParser()
@@ -104,7 +107,7 @@ struct TransportTests {
 
     @Test func clientThatStopsReadingIsClosedWith1013AndOthersGetEverything() async throws {
         try await TestServer.with(configure: {
-            $0.outboundQueueFrames = 8
+            $0.outboundQueueFrames = 200
             $0.maxBodyBytes = 8 << 20
         }) { server in
             let pad = String(repeating: "p", count: 8000)
@@ -114,7 +117,7 @@ struct TransportTests {
             let total = batches * perBatch
             let healthyCount = Box(0)
             let (ready, readyContinuation) = AsyncStream.makeStream(of: Void.self)
-            async let healthy: Void = server.push(maxFrame: 1 << 20) { ws in
+            async let healthy = server.push(maxFrame: 1 << 20) { ws in
                 try await ws.send(["type": "subscribe", "topics": ["wok.userlog"]])
                 _ = try await ws.expectFrame()
                 readyContinuation.yield()
@@ -128,15 +131,17 @@ struct TransportTests {
                 try await ws.send(["type": "subscribe", "topics": ["wok.userlog"]])
                 _ = try await ws.expectFrame()
                 // Stop reading: publish everything first.
-                for _ in 0..<batches {
+                for b in 1...batches {
                     let answer = try await server.request("POST", "/notifications", body: batch)
                     #expect(answer.status == 207)
+                    // Pace on the healthy client: it must keep receiving while this one is stuck.
+                    while healthyCount.value < b * perBatch { try await Task.sleep(for: .milliseconds(5)) }
                 }
                 var received = 0
                 while let frame = try await ws.next() { if frame["type"]?.string == "notification" { received += 1 } }
                 #expect(received < total)
             }
-            try await healthy
+            _ = try await healthy
             #expect(healthyCount.value == total)
             #expect(slowCode == .unknown(1013))
         }

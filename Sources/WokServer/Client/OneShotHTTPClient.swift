@@ -45,9 +45,11 @@ public struct OneShotHTTPClient: Sendable {
         head.headers.add(name: "Connection", value: "close")
         for (name, value) in headers { head.headers.add(name: name, value: value) }
         if let body { head.headers.add(name: "Content-Length", value: String(body.count)) }
+        // The router may answer (401, 413) and close before reading the whole body: a failed
+        // write is not the answer, the response is.
         channel.write(HTTPClientRequestPart.head(head), promise: nil)
         if let body { channel.write(HTTPClientRequestPart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil) }
-        try await channel.writeAndFlush(HTTPClientRequestPart.end(nil)).get()
+        channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
         let timer = channel.eventLoop.scheduleTask(in: timeout) { promise.fail(ChannelError.connectTimeout(timeout)) }
         defer { timer.cancel(); channel.close(promise: nil) }
         return try await promise.futureResult.get()
@@ -74,8 +76,9 @@ public struct OneShotHTTPClient: Sendable {
         }
 
         func errorCaught(context: ChannelHandlerContext, error: any Error) {
-            promise.fail(error)
+            // Write errors after an early answer are expected; the close ends the wait.
             context.close(promise: nil)
         }
+
     }
 }

@@ -64,7 +64,7 @@ public struct ConfigurationLoader: Sendable {
         try positive("max_history_limit", Double(c.maxHistoryLimit))
         if c.maxWait < 0 { throw .invalid("max_wait must not be negative") }
         if c.eventLoops < 0 { throw .invalid("event_loops must not be negative") }
-        if let s = c.authSecret, s.utf8.count < 16 { throw .invalid("auth_secret must be at least 16 bytes") }
+        if let s = c.authSecret, s.utf8.count < 32 { throw .invalid("auth_secret must be at least 32 bytes (HS256 key size)") }
         if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(c.logLevel) {
             throw .invalid("log_level: \(c.logLevel) is not a log level")
         }

@@ -56,8 +56,9 @@ final class PushServices: Sendable {
     /// Checks origin, connection count and token of an upgrade request.
     func admit(head: HTTPRequestHead, trusted: Bool) async -> PushAdmission {
         if !configuration.allowedOrigins.isEmpty {
-            let origin = head.headers.first(name: "origin")
-            if origin == nil || !configuration.allowedOrigins.contains(origin!) {
+            // Every Origin value must be allowed (a request carrying two is refused if either is not).
+            let origins = head.headers["origin"]
+            if origins.isEmpty || origins.contains(where: { !configuration.allowedOrigins.contains($0) }) {
                 return .refused(code: CloseCode.policy, reason: "origin not allowed", disconnect: "origin_refused")
             }
         }

@@ -1,3 +1,4 @@
+import HTTPTypes
 import HummingbirdWSClient
 import Logging
 import NIOCore
@@ -13,6 +14,11 @@ struct PushSession {
     /// Sends a JSON frame.
     func send(_ json: JSON) async throws {
         try await outbound.write(.text(json.serializedString()))
+    }
+
+    /// Sends a binary frame.
+    func send(binary: [UInt8]) async throws {
+        try await outbound.write(.binary(ByteBuffer(bytes: binary)))
     }
 
     /// Sends raw text.

@@ -24,6 +24,7 @@ struct TestServer: Sendable {
         configuration.root = root
         configuration.port = 0
         configuration.store = "memory:"
+        configuration.authSecret = nil
         configuration.eventLoops = 2
         configure(&configuration)
         var logger = Logger(label: "wok-router-test")
@@ -31,7 +32,7 @@ struct TestServer: Sendable {
         let server = try await WokRouterServer(configuration: configuration, logger: logger)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         var services: [any Service] = [
-            server.application(address: .hostname("127.0.0.1", port: 0), trusted: false) { channel in
+            server.application(address: .hostname("127.0.0.1", port: configuration.port), trusted: false) { channel in
                 portContinuation.yield(channel.localAddress?.port ?? 0)
             },
         ]
@@ -67,6 +68,9 @@ struct TestServer: Sendable {
             }
         }
     }
+
+    /// A port that was free a moment ago, for tests whose configuration names the port.
+    static func freePort() -> Int { Int.random(in: 30_000..<60_000) }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
     var pushURL: String { "ws://127.0.0.1:\(port)/push" }

@@ -4,7 +4,7 @@ import WokServer
 
 /// Signs test tokens with the test secret.
 enum Tokens {
-    static let secret = "test-secret-of-at-least-16-bytes"
+    static let secret = "test-secret-of-at-least-32-bytes-long"
 
     static func make(topics: [String]? = nil, pub: Bool? = nil, expiresIn: TimeInterval = 600, secret: String = secret) async throws -> String {
         let keys = JWTKeyCollection()
