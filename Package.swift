@@ -14,10 +14,15 @@ let package = Package(
         .executable(name: "wok-router", targets: ["wok-router"]),
         .library(name: "WokJSON", targets: ["WokJSON"]),
         .library(name: "WokSchema", targets: ["WokSchema"]),
+        .library(name: "WokRouterCore", targets: ["WokRouterCore"]),
+        .library(name: "WokHistorySQLite", targets: ["WokHistorySQLite"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // MARK: System libraries
@@ -27,12 +32,31 @@ let package = Package(
         // MARK: Modules, in the order a notification travels through them
         .target(name: "WokJSON", dependencies: ["CJansson"], swiftSettings: swiftSettings),
         .target(name: "WokSchema", dependencies: ["WokJSON", "CPCRE2"], swiftSettings: swiftSettings),
+        .target(
+            name: "WokRouterCore",
+            dependencies: [
+                "WokJSON", "WokSchema",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The SQLite history engine: uses the SQLite C library that sqlite-nio vendors (module VaporCSQLite).
+        .target(
+            name: "WokHistorySQLite",
+            dependencies: [
+                "WokRouterCore", "WokJSON",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: The command line
         .executableTarget(
             name: "wok-router",
             dependencies: [
-                "WokJSON", "WokSchema",
+                "WokJSON", "WokSchema", "WokRouterCore", "WokHistorySQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -42,5 +66,18 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "WokJSONTests", dependencies: ["WokJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "WokSchemaTests", dependencies: ["WokSchema", "WokJSON"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "WokRouterCoreTests",
+            dependencies: [
+                "WokRouterCore", "WokJSON", "WokSchema",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WokHistorySQLiteTests",
+            dependencies: ["WokHistorySQLite", "WokRouterCore", "WokJSON"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -1,14 +1,84 @@
 import ArgumentParser
+import WokSchema
 
-/// `wok-router validate`: checks schemas and notification data before they ship.
-/// TODO(cli): PROTOCOL section 7.
+/// `wok-router validate`: checks schemas, and notification data against them, before they ship.
+///
+/// Exit status: 0 every instance valid, 1 some instance invalid, 2 a usage error, a file that
+/// cannot be read or parsed, or a schema that does not compile.
 struct ValidateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check schemas, and instances against them."
+        abstract: "Check schemas, and instances against them.",
+        discussion: """
+        With --schema or --topic, validates each FILE against that schema. With neither (and no FILE), \
+        checks the whole plugin tree under --root. Exit status: 0 all valid, 1 some instance invalid, \
+        2 usage error, unreadable or unparseable file, or a schema that does not compile.
+        """
     )
 
+    /// How results are printed.
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    @Option(help: "Validate against this schema file.")
+    var schema: String?
+
+    @Option(help: "Validate against the data schema of this topic (found under --root).")
+    var topic: String?
+
+    @Option(help: "The folder holding schemas/ and plugins/ (default: the current folder).")
+    var root: String?
+
+    @Flag(help: "Each FILE (or - for standard input) holds one JSON instance per line.")
+    var ndjson = false
+
+    @Option(help: "The draft of schemas without $schema: 3, 4, 6, 7, 2019-09 or 2020-12.")
+    var defaultDraft: String = "2020-12"
+
+    @Flag(help: "Treat format as an assertion (by default an annotation).")
+    var assertFormat = false
+
+    @Option(help: ArgumentHelp("Resolve $ref URIs starting with PREFIX to files under DIR (repeatable, offline).", valueName: "PREFIX=DIR"))
+    var refMap: [String] = []
+
+    @Option(help: "text (file:line: location: message [keyword]) or json (one line per instance).")
+    var output: OutputFormat = .text
+
+    @Option(help: "The largest file, or NDJSON line, read (bytes).")
+    var maxBytes: Int = 128 << 20
+
+    @Argument(help: "Instance files; - for standard input.")
+    var files: [String] = []
+
+    func validate() throws {
+        if schema != nil && topic != nil { throw ArgumentParser.ValidationError("give --schema or --topic, not both") }
+        if schema == nil && topic == nil && !files.isEmpty {
+            throw ArgumentParser.ValidationError("give --schema S or --topic T to validate files against")
+        }
+        if schema == nil && topic == nil && (ndjson || !refMap.isEmpty) {
+            throw ArgumentParser.ValidationError("--ndjson and --ref-map need --schema or --topic")
+        }
+        if Draft(name: defaultDraft) == nil {
+            throw ArgumentParser.ValidationError("unknown draft \"\(defaultDraft)\" for --default-draft: use 3, 4, 6, 7, 2019-09 or 2020-12")
+        }
+        for entry in refMap {
+            guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex, entry.index(after: eq) != entry.endIndex else {
+                throw ArgumentParser.ValidationError("--ref-map takes PREFIX=DIR, not \"\(entry)\"")
+            }
+        }
+        if maxBytes < 1 { throw ArgumentParser.ValidationError("--max-bytes must be positive") }
+    }
+
     func run() async throws {
-        throw ValidationError("not implemented yet")
+        guard schema != nil || topic != nil else {
+            throw ExitCode(runTreeCheck(root: root ?? "."))
+        }
+        let options = SchemaOptions(defaultDraft: Draft(name: defaultDraft)!, assertFormat: assertFormat)
+        let report = ValidateReport(format: output)
+        let code = ValidateRun(
+            options: options, refMap: refMap, root: root ?? ".", ndjson: ndjson, maxBytes: maxBytes, report: report
+        ).run(schema: schema, topic: topic, files: files)
+        throw ExitCode(code)
     }
 }

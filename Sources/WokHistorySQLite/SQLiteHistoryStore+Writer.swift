@@ -1,0 +1,144 @@
+import Foundation
+import Logging
+import WokJSON
+import WokRouterCore
+
+extension SQLiteHistoryStore {
+    /// The writer thread: takes every job queued while the previous commit ran and writes all of
+    /// its appends in one transaction (group commit), then hands them to the commit handler in
+    /// id order and resumes their publishers.
+    func runWriter() {
+        let writing = writeRefusal == nil
+        let insert = writing ? try? writer.prepare("INSERT INTO notifications(id, topic, time_ms, data) VALUES (?, ?, ?, ?)") : nil
+        let setHead = writing ? try? writer.prepare("UPDATE meta SET value = ? WHERE key = 'head'") : nil
+        while true {
+            condition.lock()
+            while shared.jobs.isEmpty || shared.paused { condition.wait() }
+            let jobs = shared.jobs
+            shared.jobs = []
+            let handler = shared.handler
+            condition.unlock()
+
+            var group: [([PendingNotification], CheckedContinuation<Result<[WokNotification], HistoryError>, Never>)] = []
+            var groupSize = 0
+            func flush() {
+                guard !group.isEmpty else { return }
+                commit(group, insert: insert, setHead: setHead, handler: handler)
+                group = []
+                groupSize = 0
+            }
+            for job in jobs {
+                switch job {
+                case .append(let items, let continuation):
+                    if groupSize + items.count > configuration.maxBatch { flush() }
+                    group.append((items, continuation))
+                    groupSize += items.count
+                case .trim(let rules, let now, let continuation):
+                    flush()
+                    continuation.resume(returning: Result { () throws(HistoryError) -> Int in try trimNow(rules, now: now) })
+                case .close(let continuation):
+                    flush()
+                    continuation.resume()
+                    return
+                }
+            }
+            flush()
+        }
+    }
+
+    /// Writes a group of appends as one transaction; when that fails, retries each append alone
+    /// so that one failure (say, a full disk hit by the last one) fails only its own publisher.
+    private func commit(_ group: [([PendingNotification], CheckedContinuation<Result<[WokNotification], HistoryError>, Never>)],
+                        insert: SQLiteStatement?, setHead: SQLiteStatement?, handler: (@Sendable ([WokNotification]) -> Void)?) {
+        guard let insert, let setHead else {
+            for (_, continuation) in group { continuation.resume(returning: .failure(.unavailable("\(path): cannot prepare statements"))) }
+            return
+        }
+        switch write(group.map(\.0), insert: insert, setHead: setHead) {
+        case .success(let stored):
+            let all = stored.flatMap { $0 }
+            handler?(all)
+            for ((_, continuation), notifications) in zip(group, stored) { continuation.resume(returning: .success(notifications)) }
+        case .failure(let error) where group.count == 1:
+            logger.error("append failed: \(error)")
+            group[0].1.resume(returning: .failure(error))
+        case .failure:
+            for member in group { commit([member], insert: insert, setHead: setHead, handler: handler) }
+        }
+    }
+
+    /// One transaction: numbers and inserts every batch, moves the head. Nothing changes on failure.
+    private func write(_ batches: [[PendingNotification]], insert: SQLiteStatement, setHead: SQLiteStatement)
+        -> Result<[[WokNotification]], HistoryError> {
+        var next = head
+        do throws(HistoryError) {
+            try writer.execute("BEGIN IMMEDIATE")
+            var stored: [[WokNotification]] = []
+            for batch in batches {
+                var notifications: [WokNotification] = []
+                notifications.reserveCapacity(batch.count)
+                for item in batch {
+                    next += 1
+                    let data = item.data.serialized()
+                    try insert.bind([.integer(Int64(next)), .text(item.topic.name), .integer(item.time.millisecondsSince1970), .blob(data)])
+                    _ = try insert.step()
+                    notifications.append(WokNotification(id: next, topic: item.topic, time: item.time, data: item.data, epoch: epoch))
+                }
+                stored.append(notifications)
+            }
+            try setHead.run([.integer(Int64(next))])
+            try writer.execute("COMMIT")
+            storeHead(next)
+            condition.lock()
+            shared.commits += 1
+            condition.unlock()
+            return .success(stored)
+        } catch {
+            try? writer.execute("ROLLBACK")
+            return .failure(error)
+        }
+    }
+
+    /// Applies retention in one transaction, remembering per topic the highest id deleted.
+    func trimNow(_ rules: RetentionRules, now: NotificationTime) throws(HistoryError) -> Int {
+        try writer.execute("BEGIN IMMEDIATE")
+        do throws(HistoryError) {
+            let topics = try writer.prepare("SELECT DISTINCT topic FROM notifications")
+            try topics.bind([])
+            var names: [String] = []
+            while try topics.step() { names.append(topics.text(0)) }
+            let cutoff = try writer.prepare("""
+                SELECT id FROM notifications WHERE topic = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2
+                """)
+            let highest = try writer.prepare("""
+                SELECT max(id), count(*) FROM notifications WHERE topic = ?1 AND (id <= ?2 OR time_ms < ?3)
+                """)
+            let delete = try writer.prepare("DELETE FROM notifications WHERE topic = ?1 AND (id <= ?2 OR time_ms < ?3)")
+            let remember = try writer.prepare("""
+                INSERT INTO trims(topic, through) VALUES (?1, ?2)
+                ON CONFLICT(topic) DO UPDATE SET through = max(through, excluded.through)
+                """)
+            var deleted = 0
+            for name in names {
+                let retention = rules.retention(for: name)
+                var throughID: Int64 = 0
+                if let count = retention.count {
+                    try cutoff.bind([.text(name), .integer(Int64(count))])
+                    if try cutoff.step() { throughID = cutoff.int(0) }
+                }
+                let oldest = retention.maxAgeSeconds.map { now.millisecondsSince1970 - $0 * 1000 } ?? Int64.min
+                try highest.bind([.text(name), .integer(throughID), .integer(oldest)])
+                guard try highest.step(), !highest.isNull(0) else { continue }
+                let maxDeleted = highest.int(0), count = highest.int(1)
+                try delete.run([.text(name), .integer(throughID), .integer(oldest)])
+                try remember.run([.text(name), .integer(maxDeleted)])
+                deleted += Int(count)
+            }
+            try writer.execute("COMMIT")
+            return deleted
+        } catch {
+            try? writer.execute("ROLLBACK")
+            throw error
+        }
+    }
+}

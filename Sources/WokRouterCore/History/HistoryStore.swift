@@ -1,0 +1,58 @@
+/// Where notifications are numbered and kept: the memory store, SQLite, later PostgreSQL.
+///
+/// Every engine passes the shared contract suite (`Tests/WokHistorySQLiteTests/HistoryStoreContract.swift`).
+///
+/// Contract:
+/// - Ids are positive and strictly increasing in commit order; `epoch` names the history they
+///   count in and changes only when that history is lost (a new memory store, a new database).
+/// - `append` is atomic and durable when it returns (for persistent engines): all of the batch
+///   or none. Appends issued while a commit is in flight are grouped into the next commit.
+/// - Every committed notification, local or appended by another router sharing the store, is
+///   passed to the commit handler exactly once, in id order, from one thread at a time, before
+///   the `append` that stored it returns. The handler must not block.
+public protocol HistoryStore: AnyObject, Sendable {
+    /// The history the ids count in (stable for the life of the stored data).
+    var epoch: String { get }
+
+    /// The id of the last committed notification; 0 when none ever was.
+    var head: UInt64 { get }
+
+    /// Sets the function every committed notification is passed to (see the contract). Set it
+    /// once, before the first append.
+    func setCommitHandler(_ handler: @escaping @Sendable ([Notification]) -> Void)
+
+    /// Numbers and stores `items` in order, as one atomic commit.
+    /// - Returns: the stored notifications, in the order of `items`, with increasing ids.
+    /// - Throws: `HistoryError` when nothing was stored (full disk, read-only file, closed store).
+    func append(_ items: [PendingNotification]) async throws(HistoryError) -> [Notification]
+
+    /// Reads the notifications with id > `since` whose topic matches any of `filters`, in id order,
+    /// at most `limit`.
+    /// - Returns: them, the head, and whether nothing matching the filters with id > `since` was
+    ///   trimmed away (`complete`).
+    func read(filters: [TopicFilter], since: UInt64, limit: Int) async throws(HistoryError) -> HistoryRead
+
+    /// Deletes what `rules` no longer keep, and remembers, per topic, the highest id deleted.
+    /// - Returns: how many notifications were deleted.
+    func trim(_ rules: RetentionRules, now: NotificationTime) async throws(HistoryError) -> Int
+
+    /// Finishes pending commits and releases the store. Later calls throw `HistoryError.closed`.
+    func close() async
+}
+
+/// The result of `HistoryStore.read`.
+public struct HistoryRead: Sendable {
+    /// The matching notifications, in id order.
+    public var notifications: [Notification]
+    /// The store's head when read.
+    public var head: UInt64
+    /// False when a notification matching the filters with id > since was trimmed: the reader
+    /// cannot recover everything it missed.
+    public var complete: Bool
+
+    public init(notifications: [Notification], head: UInt64, complete: Bool) {
+        self.notifications = notifications
+        self.head = head
+        self.complete = complete
+    }
+}

@@ -1,0 +1,172 @@
+extension Router {
+    /// Adds `filters` to `subscriber`, replaying what it missed when `since` is given.
+    ///
+    /// Order contract: `onSubscribed` runs before any notification of this subscribe is delivered;
+    /// then, when `since` was given and `recovered` is true, every stored notification of the new
+    /// filters with id > `since` is delivered in id order, then live ones, with no gap and no
+    /// duplicate between them. Live notifications of filters already held keep flowing, merged in
+    /// id order. A filter already held is not added twice, and notifications matching it are not
+    /// replayed again.
+    /// - Parameters:
+    ///   - since: resume after this id; nil for live notifications only.
+    ///   - epoch: the history `since` counts in; nil means the current one.
+    /// - Throws: `unknown_topic` (with suggestions) when an exact filter names no topic;
+    ///   `unavailable` when the store cannot be read (the subscription is then not added).
+    public func subscribe(_ subscriber: any Subscriber, filters: [TopicFilter], since: UInt64? = nil,
+                          epoch: String? = nil, onSubscribed: (SubscribeResult) -> Void) async throws(SubscribeError) {
+        let snapshot = registry.snapshot
+        for filter in filters {
+            guard let topic = filter.exactTopic else { continue }
+            if snapshot.topics[topic.name]?.validator == nil {
+                metrics.refused(.unknownTopic)
+                throw .unknownTopic(topic.name, suggestions: snapshot.suggestions(for: topic.name))
+            }
+        }
+        // Register first (buffering live deliveries), then read: whatever commits after this
+        // point is buffered, whatever committed before is in the store.
+        let (entry, added, held) = register(subscriber, filters)
+        let head = store.head
+        var replay: [Notification] = []
+        var recovered = true
+        if let since {
+            if let epoch, epoch != store.epoch {
+                recovered = false
+            } else if since > head {
+                recovered = false
+            } else if !added.isEmpty {
+                do {
+                    (replay, recovered) = try await readReplay(added, excluding: held, since: since)
+                } catch {
+                    unregister(entry, added)
+                    metrics.refused(.unavailable)
+                    throw .unavailable(error)
+                }
+            }
+        }
+        onSubscribed(SubscribeResult(head: head, epoch: store.epoch, recovered: recovered))
+        finishSubscribe(entry, replay: recovered ? replay : [], added: added, held: held)
+    }
+
+    /// Removes `filters` from `subscriber` (filters it does not hold are ignored).
+    public func unsubscribe(_ subscriber: any Subscriber, filters: [TopicFilter]) {
+        state.withLock { state in
+            guard let entry = state.entries[ObjectIdentifier(subscriber)] else { return }
+            for filter in filters where entry.filters.remove(filter) != nil {
+                state.index.remove(filter, for: entry)
+            }
+            if entry.filters.isEmpty && entry.pendingSubscribes == 0 {
+                state.entries[ObjectIdentifier(subscriber)] = nil
+            }
+            metrics.held(subscriptions: state.index.count, subscribers: state.entries.count)
+        }
+    }
+
+    /// Forgets `subscriber` entirely (its connection closed). Nothing is delivered to it afterwards.
+    public func remove(_ subscriber: any Subscriber) {
+        state.withLock { state in
+            guard let entry = state.entries.removeValue(forKey: ObjectIdentifier(subscriber)) else { return }
+            for filter in entry.filters { state.index.remove(filter, for: entry) }
+            entry.filters = []
+            entry.closed = true
+            entry.buffer = []
+            metrics.held(subscriptions: state.index.count, subscribers: state.entries.count)
+        }
+    }
+
+    /// The filters `subscriber` holds.
+    public func filters(of subscriber: any Subscriber) -> Set<TopicFilter> {
+        state.withLock { $0.entries[ObjectIdentifier(subscriber)]?.filters ?? [] }
+    }
+
+    private func register(_ subscriber: any Subscriber, _ filters: [TopicFilter])
+        -> (SubscriberEntry, added: [TopicFilter], held: [TopicFilter]) {
+        state.withLock { state in
+            let key = ObjectIdentifier(subscriber)
+            let entry = state.entries[key] ?? SubscriberEntry(subscriber)
+            state.entries[key] = entry
+            let held = Array(entry.filters)
+            var added: [TopicFilter] = []
+            for filter in filters where entry.filters.insert(filter).inserted {
+                state.index.insert(filter, for: entry)
+                added.append(filter)
+            }
+            entry.pendingSubscribes += 1
+            metrics.held(subscriptions: state.index.count, subscribers: state.entries.count)
+            return (entry, added, held)
+        }
+    }
+
+    private func unregister(_ entry: SubscriberEntry, _ added: [TopicFilter]) {
+        state.withLock { state in
+            for filter in added where entry.filters.remove(filter) != nil {
+                state.index.remove(filter, for: entry)
+            }
+            entry.pendingSubscribes -= 1
+            flushBuffer(entry, replay: [], added: [], held: [])
+            if entry.filters.isEmpty && entry.pendingSubscribes == 0 {
+                state.entries[ObjectIdentifier(entry.subscriber)] = nil
+            }
+            metrics.held(subscriptions: state.index.count, subscribers: state.entries.count)
+        }
+    }
+
+    /// Reads every stored notification of `filters` after `since` that no filter in `excluding`
+    /// matches; `recovered` is false when some were trimmed or there are more than `maxReplay`.
+    private func readReplay(_ filters: [TopicFilter], excluding held: [TopicFilter], since: UInt64)
+        async throws(HistoryError) -> ([Notification], recovered: Bool) {
+        var replay: [Notification] = []
+        var cursor = since
+        while true {
+            let page = try await store.read(filters: filters, since: cursor, limit: configuration.replayPageSize)
+            if !page.complete { return ([], false) }
+            for notification in page.notifications where !held.contains(where: { $0.matches(notification.topic) }) {
+                replay.append(notification)
+            }
+            if replay.count > configuration.maxReplay { return ([], false) }
+            guard let last = page.notifications.last, page.notifications.count == configuration.replayPageSize else { break }
+            cursor = last.id
+        }
+        return (replay, true)
+    }
+
+    private func finishSubscribe(_ entry: SubscriberEntry, replay: [Notification], added: [TopicFilter], held: [TopicFilter]) {
+        state.withLock { _ in
+            entry.pendingSubscribes -= 1
+            flushBuffer(entry, replay: replay, added: added, held: held)
+        }
+    }
+
+    /// Under the lock: delivers `replay` merged in id order with the held-back live
+    /// notifications, dropping duplicates, then lets live deliveries through again.
+    private func flushBuffer(_ entry: SubscriberEntry, replay: [Notification], added: [TopicFilter], held: [TopicFilter]) {
+        guard entry.pendingSubscribes == 0, !entry.closed else {
+            // Another subscribe of this subscriber is still replaying: deliver through its buffer.
+            for notification in replay { entry.buffer.append(EncodedNotification(notification)) }
+            entry.buffer.sort { $0.id < $1.id }
+            return
+        }
+        let buffered = entry.buffer.sorted { $0.id < $1.id }
+        entry.buffer = []
+        var lastID: UInt64 = 0
+        var replayIndex = 0
+        var delivered = 0
+        func deliver(_ encoded: EncodedNotification) {
+            guard encoded.id > lastID else { return }
+            lastID = encoded.id
+            entry.subscriber.deliver(encoded)
+            delivered += 1
+        }
+        for live in buffered {
+            while replayIndex < replay.count, replay[replayIndex].id <= live.id {
+                deliver(EncodedNotification(replay[replayIndex]))
+                replayIndex += 1
+            }
+            deliver(live)
+        }
+        while replayIndex < replay.count {
+            deliver(EncodedNotification(replay[replayIndex]))
+            replayIndex += 1
+        }
+        metrics.delivered(delivered)
+    }
+}

@@ -1,0 +1,129 @@
+import Logging
+import WokJSON
+import WokSchema
+
+/// The publish pipeline and the fan-out: topic lookup → validate → store → deliver.
+///
+/// Every committed notification reaches the store's commit handler, which encodes its frame once
+/// and hands it to every subscriber whose filters match, in id order. Notifications appended by
+/// other routers sharing the store arrive the same way. Thread-safe; all methods may be called
+/// from any task.
+public final class Router: Sendable {
+    /// The schemas the router validates against.
+    public let registry: SchemaRegistry
+    /// Where notifications are numbered and kept.
+    public let store: any HistoryStore
+    /// The bounds and defaults in force.
+    public let configuration: RouterConfiguration
+    let logger: Logger
+    let metrics = RouterMetrics()
+
+    struct State {
+        var index = SubscriptionIndex<SubscriberEntry>()
+        var entries: [ObjectIdentifier: SubscriberEntry] = [:]
+        var tasks: [Task<Void, Never>] = []
+        var pluginEvents: AsyncStream<[PluginEvent]>.Continuation?
+        var shutDown = false
+    }
+    let state = Locked(State())
+
+    /// Makes a router over `registry` and `store` and installs its fan-out as the store's commit
+    /// handler. Call `start()` to watch the schema folders and apply retention.
+    public init(registry: SchemaRegistry, store: any HistoryStore, configuration: RouterConfiguration = .init(),
+                logger: Logger = Logger(label: "wok-router.core")) {
+        self.registry = registry
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+        store.setCommitHandler { [weak self] notifications in self?.fanOut(notifications) }
+    }
+
+    /// The id of the last stored notification (0: none yet).
+    public var head: UInt64 { store.head }
+    /// The history the ids count in.
+    public var epoch: String { store.epoch }
+    /// Filters held over all subscribers (the `wok_router_subscriptions` gauge).
+    public var subscriptionCount: Int { state.withLock { $0.index.count } }
+    /// Subscribers registered.
+    public var subscriberCount: Int { state.withLock { $0.entries.count } }
+
+    /// Publishes one notification: looks the topic up, validates `data`, stores it (durable when
+    /// this returns, for persistent stores) and fans it out.
+    /// - Throws: `unknown_topic` (with suggestions), `invalid` (with the schema errors) or
+    ///   `unavailable` (the store failed; nothing was stored).
+    public func publish(topic: String, data: JSON) async throws(PublishError) -> Notification {
+        try await publish([(topic: topic, data: data)])[0].get()
+    }
+
+    /// Publishes a batch in order with one store commit for all of its valid items.
+    /// - Returns: one result per item, in order; invalid items do not stop the others.
+    public func publish(_ items: [(topic: String, data: JSON)]) async -> [Result<Notification, PublishError>] {
+        let snapshot = registry.snapshot
+        var results = [Result<Notification, PublishError>?](repeating: nil, count: items.count)
+        var pending: [PendingNotification] = []
+        var pendingIndices: [Int] = []
+        let now = NotificationTime.now()
+        for (index, item) in items.enumerated() {
+            switch check(item.topic, item.data, in: snapshot) {
+            case .success(let topic):
+                pending.append(PendingNotification(topic: topic, data: item.data, time: now))
+                pendingIndices.append(index)
+            case .failure(let error):
+                metrics.refused(error.code)
+                results[index] = .failure(error)
+            }
+        }
+        if !pending.isEmpty {
+            do {
+                let stored = try await store.append(pending)
+                for (index, notification) in zip(pendingIndices, stored) {
+                    results[index] = .success(notification)
+                    metrics.published(notification.topic.name)
+                }
+            } catch {
+                logger.error("history store refused \(pending.count) notification(s): \(error)")
+                for index in pendingIndices {
+                    metrics.refused(.unavailable)
+                    results[index] = .failure(.unavailable(error))
+                }
+            }
+        }
+        return results.map { $0! }
+    }
+
+    /// Topic lookup and validation.
+    private func check(_ name: String, _ data: JSON, in snapshot: RegistrySnapshot) -> Result<Topic, PublishError> {
+        guard let entry = snapshot.topics[name], let validator = entry.validator else {
+            let reason = snapshot.topics[name].flatMap { $0.info.reason.map { "its schema was refused: \($0)" } }
+            return .failure(.unknownTopic(name, suggestions: snapshot.suggestions(for: name), reason: reason))
+        }
+        let start = ContinuousClock.now
+        let errors = validator.validate(data)
+        metrics.validation(nanoseconds: Int64((ContinuousClock.now - start) / .nanoseconds(1)))
+        if !errors.isEmpty { return .failure(.invalid(name, errors: errors)) }
+        return .success(entry.topic)
+    }
+
+    /// The commit handler: encodes each notification once and offers it to every matching subscriber.
+    func fanOut(_ notifications: [Notification]) {
+        for notification in notifications {
+            let encoded = EncodedNotification(notification)
+            var delivered = 0
+            state.withLock { state in
+                state.index.forEachMatch(of: notification.topic) { entry in
+                    entry.offer(encoded)
+                    delivered += 1
+                }
+            }
+            metrics.delivered(delivered)
+        }
+    }
+}
+
+extension Duration {
+    static func / (a: Duration, b: Duration) -> Double {
+        let (aSeconds, aAtto) = a.components
+        let (bSeconds, bAtto) = b.components
+        return (Double(aSeconds) * 1e18 + Double(aAtto)) / (Double(bSeconds) * 1e18 + Double(bAtto))
+    }
+}

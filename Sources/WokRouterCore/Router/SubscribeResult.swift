@@ -1,0 +1,37 @@
+/// What a subscribe answers (the `subscribed` frame, PROTOCOL section 4).
+public struct SubscribeResult: Sendable, Hashable {
+    /// The id of the last notification stored when the subscription took effect (0: none yet).
+    public var head: UInt64
+    /// The history the ids count in.
+    public var epoch: String
+    /// False when `since` was given but the missed notifications cannot all be replayed
+    /// (the epoch differs or history was trimmed past `since`); nothing is replayed then.
+    /// True when `since` was not given.
+    public var recovered: Bool
+
+    public init(head: UInt64, epoch: String, recovered: Bool) {
+        self.head = head
+        self.epoch = epoch
+        self.recovered = recovered
+    }
+}
+
+/// A page of history for `GET /notifications`.
+public struct HistoryPage: Sendable {
+    /// The notifications with id > since matching the filters, in id order, at most `limit`.
+    public var notifications: [Notification]
+    /// The id of the last notification stored.
+    public var head: UInt64
+    /// The history the ids count in.
+    public var epoch: String
+    /// False when notifications matching the filters after `since` were trimmed or the epoch
+    /// differs; true when `since` was not given.
+    public var recovered: Bool
+
+    public init(notifications: [Notification], head: UInt64, epoch: String, recovered: Bool) {
+        self.notifications = notifications
+        self.head = head
+        self.epoch = epoch
+        self.recovered = recovered
+    }
+}

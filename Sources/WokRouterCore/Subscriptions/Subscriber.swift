@@ -1,0 +1,22 @@
+/// Something notifications are delivered to: the push server adapts each socket, SSE stream or
+/// long-poll request to it. The core never sees the network.
+public protocol Subscriber: AnyObject, Sendable {
+    /// Hands over one notification matching at least one of this subscriber's filters.
+    ///
+    /// Contract: called exactly once per notification even when several filters match, in
+    /// increasing `id` order per subscriber, never concurrently for one subscriber. It must not
+    /// block and must not call back into the router synchronously: enqueue and return.
+    func deliver(_ notification: EncodedNotification)
+
+    /// Asks the transport to close this subscriber (the router is shutting down). After this
+    /// call the router delivers nothing more to it. Must not block.
+    func close(reason: SubscriberCloseReason)
+}
+
+/// Why the router asks a subscriber to close.
+public struct SubscriberCloseReason: Hashable, Sendable, CustomStringConvertible {
+    private let code: String
+    /// The router is shutting down (WebSocket close 1001).
+    public static let shutdown = SubscriberCloseReason(code: "shutdown")
+    public var description: String { code }
+}

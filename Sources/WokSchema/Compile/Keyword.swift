@@ -1,0 +1,27 @@
+/// One compiled keyword (or keyword family) of a schema: precomputed data, a fast check,
+/// and an error-reporting path that builds locations.
+protocol Keyword: AnyObject {
+    /// Whether `instance` passes this keyword. Builds no locations, allocates nothing.
+    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool
+    /// Appends the errors of `instance` under this keyword; `at` locates the owning schema.
+    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink)
+    /// Adds the object members this keyword evaluated (for `unevaluatedProperties`),
+    /// assuming the owning schema is valid.
+    func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated)
+    /// Adds the array items this keyword evaluated (for `unevaluatedItems`).
+    func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated)
+}
+
+extension Keyword {
+    func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {}
+    func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {}
+}
+
+/// The members or items that keywords evaluated, for the `unevaluated*` keywords.
+struct Evaluated {
+    var all = false
+    var keys: Set<String> = []
+    var indexes: Set<Int> = []
+
+    mutating func addPrefix(_ n: Int) { for i in 0..<n { indexes.insert(i) } }
+}

@@ -1,0 +1,136 @@
+import CJansson
+import WokJSON
+
+/// A borrowed jansson value, valid while the instance being validated lives.
+typealias RawJSON = UnsafeMutablePointer<json_t>
+
+/// Allocation-free helpers over jansson values for the hot path.
+enum Raw {
+    /// The instance's JSON Schema type name, as messages print it.
+    static func typeName(_ v: RawJSON) -> String {
+        switch wok_json_typeof(v) {
+        case JSON_OBJECT: "object"
+        case JSON_ARRAY: "array"
+        case JSON_STRING: "string"
+        case JSON_INTEGER: "integer"
+        case JSON_REAL: "number"
+        case JSON_TRUE, JSON_FALSE: "boolean"
+        default: "null"
+        }
+    }
+
+    @inline(__always) static func isNumber(_ v: RawJSON) -> Bool {
+        let t = wok_json_typeof(v)
+        return t == JSON_INTEGER || t == JSON_REAL
+    }
+
+    /// The value's compact JSON text, shortened for messages.
+    static func describe(_ v: RawJSON, limit: Int = 80) -> String {
+        let text = JSON(retaining: v).serializedString()
+        guard text.count > limit else { return text }
+        return String(text.prefix(limit)) + "…"
+    }
+
+    /// The string's UTF-8 bytes, no copy.
+    @inline(__always) static func stringBytes(_ v: RawJSON) -> UnsafeBufferPointer<UInt8> {
+        let length = json_string_length(v)
+        let base = UnsafeRawPointer(json_string_value(v)!).assumingMemoryBound(to: UInt8.self)
+        return UnsafeBufferPointer(start: base, count: length)
+    }
+
+    static func string(_ v: RawJSON) -> String { String(decoding: stringBytes(v), as: UTF8.self) }
+
+    /// The number of Unicode code points of a string (UTF-8 bytes that are not continuation bytes).
+    @inline(__always) static func codePointCount(_ v: RawJSON) -> Int {
+        let bytes = stringBytes(v)
+        var n = 0
+        for b in bytes where b & 0xC0 != 0x80 { n &+= 1 }
+        return n
+    }
+
+    /// JSON Schema equality: numbers by value, objects regardless of member order.
+    static func equal(_ a: RawJSON, _ b: RawJSON) -> Bool {
+        if a == b { return true }
+        let ta = wok_json_typeof(a), tb = wok_json_typeof(b)
+        switch (ta, tb) {
+        case (JSON_INTEGER, JSON_INTEGER):
+            return json_integer_value(a) == json_integer_value(b)
+        case (JSON_INTEGER, JSON_REAL), (JSON_REAL, JSON_INTEGER), (JSON_REAL, JSON_REAL):
+            return Number(a).compare(Number(b)) == 0
+        case (JSON_STRING, JSON_STRING):
+            let la = json_string_length(a)
+            guard la == json_string_length(b) else { return false }
+            return memcmp(json_string_value(a), json_string_value(b), la) == 0
+        case (JSON_ARRAY, JSON_ARRAY):
+            let n = json_array_size(a)
+            guard n == json_array_size(b) else { return false }
+            for i in 0..<n where !equal(json_array_get(a, i)!, json_array_get(b, i)!) { return false }
+            return true
+        case (JSON_OBJECT, JSON_OBJECT):
+            guard json_object_size(a) == json_object_size(b) else { return false }
+            var iter = json_object_iter(a)
+            while let current = iter {
+                guard let other = json_object_getn(b, json_object_iter_key(current), json_object_iter_key_len(current)),
+                      equal(json_object_iter_value(current)!, other) else { return false }
+                iter = json_object_iter_next(a, current)
+            }
+            return true
+        default:
+            return ta == tb
+        }
+    }
+
+    /// A hash consistent with `equal`.
+    static func hash(_ v: RawJSON, into hasher: inout Hasher) {
+        switch wok_json_typeof(v) {
+        case JSON_INTEGER, JSON_REAL:
+            hasher.combine(3)
+            let n = Number(v)
+            switch n {
+            case .int(let i): hasher.combine(Double(i))
+            case .real(let d): hasher.combine(d)
+            }
+        case JSON_STRING:
+            hasher.combine(4)
+            hasher.combine(bytes: UnsafeRawBufferPointer(stringBytes(v)))
+        case JSON_ARRAY:
+            hasher.combine(5)
+            for i in 0..<json_array_size(v) { hash(json_array_get(v, i)!, into: &hasher) }
+        case JSON_OBJECT:
+            hasher.combine(6)
+            var combined = 0
+            var iter = json_object_iter(v)
+            while let current = iter {
+                var h = Hasher()
+                h.combine(bytes: UnsafeRawBufferPointer(start: json_object_iter_key(current), count: json_object_iter_key_len(current)))
+                hash(json_object_iter_value(current)!, into: &h)
+                combined ^= h.finalize()
+                iter = json_object_iter_next(v, current)
+            }
+            hasher.combine(combined)
+        case JSON_TRUE: hasher.combine(1)
+        case JSON_FALSE: hasher.combine(2)
+        default: hasher.combine(0)
+        }
+    }
+
+    /// The key of an object iterator as a `String`.
+    static func key(_ iter: UnsafeMutableRawPointer) -> String {
+        let length = json_object_iter_key_len(iter)
+        let base = UnsafeRawPointer(json_object_iter_key(iter)!).assumingMemoryBound(to: UInt8.self)
+        return String(decoding: UnsafeBufferPointer(start: base, count: length), as: UTF8.self)
+    }
+
+    /// The key of an object iterator as bytes, no copy.
+    @inline(__always) static func keyBytes(_ iter: UnsafeMutableRawPointer) -> UnsafeBufferPointer<UInt8> {
+        let length = json_object_iter_key_len(iter)
+        let base = UnsafeRawPointer(json_object_iter_key(iter)!).assumingMemoryBound(to: UInt8.self)
+        return UnsafeBufferPointer(start: base, count: length)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,54 @@
+/// `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum` (numeric or draft-4 boolean forms).
+final class BoundKeyword: Keyword {
+    let limit: Number
+    let isMinimum: Bool
+    let exclusive: Bool
+    let name: String
+    let absolute: String?
+
+    init(limit: Number, isMinimum: Bool, exclusive: Bool, name: String, absolute: String?) {
+        self.limit = limit
+        self.isMinimum = isMinimum
+        self.exclusive = exclusive
+        self.name = name
+        self.absolute = absolute
+    }
+
+    @inline(__always) func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+        guard Raw.isNumber(instance) else { return true }
+        let c = Number(instance).compare(limit)
+        if isMinimum { return exclusive ? c > 0 : c >= 0 }
+        return exclusive ? c < 0 : c <= 0
+    }
+
+    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+        guard !isValid(instance, &ctx) else { return }
+        let relation = isMinimum ? (exclusive ? "less than or equal to" : "less than")
+                                 : (exclusive ? "greater than or equal to" : "greater than")
+        let what = isMinimum ? "minimum" : "maximum"
+        sink.add(at, name, absolute, "\(Raw.describe(instance)) is \(relation) the \(exclusive ? "exclusive " : "")\(what) of \(limit)")
+    }
+}
+
+/// `multipleOf` (draft 3: `divisibleBy`).
+final class MultipleOfKeyword: Keyword {
+    let divisor: Number
+    let name: String
+    let absolute: String?
+
+    init(divisor: Number, name: String, absolute: String?) {
+        self.divisor = divisor
+        self.name = name
+        self.absolute = absolute
+    }
+
+    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+        guard Raw.isNumber(instance) else { return true }
+        return Number(instance).isMultiple(of: divisor)
+    }
+
+    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+        guard !isValid(instance, &ctx) else { return }
+        sink.add(at, name, absolute, "\(Raw.describe(instance)) is not a multiple of \(divisor)")
+    }
+}

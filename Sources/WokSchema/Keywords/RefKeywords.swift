@@ -1,0 +1,116 @@
+/// `$ref`: the referenced schema holds. Recursion is bounded by `maxRefDepth` per instance
+/// location and `maxEvaluationDepth` overall.
+final class RefKeyword: Keyword {
+    /// The target, owned by the validator's arena (references may form cycles).
+    unowned(unsafe) var target: SchemaNode
+    let name: String
+    let absolute: String?
+
+    init(target: SchemaNode, name: String, absolute: String?) {
+        self.target = target
+        self.name = name
+        self.absolute = absolute
+    }
+
+    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+        let saved = ctx.enterRef(instance)
+        defer { ctx.leaveRef(saved) }
+        guard saved.0 else { return false }
+        return target.isValid(instance, &ctx)
+    }
+
+    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+        let saved = ctx.enterRef(instance)
+        defer { ctx.leaveRef(saved) }
+        guard saved.0 else {
+            sink.add(at, name, absolute, "\(name) recursion went deeper than the configured bound (maxRefDepth \(ctx.maxRefDepth) per location, maxEvaluationDepth \(ctx.maxEvaluationDepth))")
+            return
+        }
+        if !target.isValid(instance, &ctx) { target.validate(instance, &ctx, at.keyword(name), &sink) }
+    }
+
+    func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+        let saved = ctx.enterRef(instance)
+        defer { ctx.leaveRef(saved) }
+        guard saved.0 else { return }
+        target.collectProperties(instance, &ctx, &into)
+    }
+
+    func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+        let saved = ctx.enterRef(instance)
+        defer { ctx.leaveRef(saved) }
+        guard saved.0 else { return }
+        target.collectItems(instance, &ctx, &into)
+    }
+}
+
+/// `$dynamicRef` (2020-12) and `$recursiveRef` (2019-09): a reference whose target depends
+/// on the dynamic scope.
+final class DynamicRefKeyword: Keyword {
+    /// The statically resolved target.
+    unowned(unsafe) let initial: SchemaNode
+    /// 2020-12: the `$dynamicAnchor` name to look for in the dynamic scope (nil: static).
+    let anchor: String?
+    /// 2019-09 `$recursiveRef`: follow `$recursiveAnchor: true` resources outward.
+    let recursive: Bool
+    let name: String
+    let absolute: String?
+
+    init(initial: SchemaNode, anchor: String?, recursive: Bool, name: String, absolute: String?) {
+        self.initial = initial
+        self.anchor = anchor
+        self.recursive = recursive
+        self.name = name
+        self.absolute = absolute
+    }
+
+    private func target(_ ctx: EvalContext) -> SchemaNode {
+        if recursive {
+            guard initial.resource.recursiveAnchor else { return initial }
+            var target = initial
+            for resource in ctx.scope.reversed() {
+                if !resource.recursiveAnchor { break }
+                if let root = resource.root { target = root }
+            }
+            return target
+        }
+        if let anchor {
+            for resource in ctx.scope {
+                if let node = resource.dynamicAnchors[anchor] { return node.takeUnretainedValue() }
+            }
+        }
+        return initial
+    }
+
+    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+        let saved = ctx.enterRef(instance)
+        defer { ctx.leaveRef(saved) }
+        guard saved.0 else { return false }
+        return target(ctx).isValid(instance, &ctx)
+    }
+
+    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+        let saved = ctx.enterRef(instance)
+        defer { ctx.leaveRef(saved) }
+        guard saved.0 else {
+            sink.add(at, name, absolute, "\(name) recursion went deeper than the configured bound")
+            return
+        }
+        let node = target(ctx)
+        if !node.isValid(instance, &ctx) { node.validate(instance, &ctx, at.keyword(name), &sink) }
+    }
+
+    func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+        let saved = ctx.enterRef(instance)
+        defer { ctx.leaveRef(saved) }
+        guard saved.0 else { return }
+        target(ctx).collectProperties(instance, &ctx, &into)
+    }
+
+    func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+        let saved = ctx.enterRef(instance)
+        defer { ctx.leaveRef(saved) }
+        guard saved.0 else { return }
+        target(ctx).collectItems(instance, &ctx, &into)
+    }
+}

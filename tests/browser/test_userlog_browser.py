@@ -1,0 +1,238 @@
+"""The User Log demo and the browser client in real headless Chromium, against a real router."""
+
+import time
+import uuid
+
+from harness import (DELETE_SHARED_WORKER, DELETE_WEB_LOCKS, DELETE_WEBSOCKET, TcpGate, free_port, open_tab,
+                     userlog_entry, wait_until)
+
+QUICK = "?reconnect=2000"  # reconnect backoff capped at 2 s, so a restart is noticed soon
+
+
+def open_demo(driver, base, count, query=QUICK, inject=None):
+    tabs = [open_tab(driver, f"{base}/demo/userlog.html{query}", inject=inject, first=(i == 0)) for i in range(count)]
+    for tab in tabs:
+        wait_until(tab.loaded, message=f"the user log to load in {tab.handle}")
+    return tabs
+
+
+def wait_state(tab, state):
+    return wait_until(lambda: tab.status()["state"] == state and tab.status(), message=f"status {state!r} in {tab.handle}")
+
+
+def wait_shows(tab, message):
+    def find():
+        return next((r for r in tab.rows() if r["message"] == message), None)
+    return wait_until(find, message=f"{message!r} to appear in {tab.handle}")
+
+
+def unique(text):
+    return f"{text} {uuid.uuid4().hex[:8]}"
+
+
+def test_three_tabs_share_one_socket_and_each_shows_a_new_entry(router, browser):
+    driver = browser()
+    tabs = open_demo(driver, router.base, 3)
+    for tab in tabs:
+        assert wait_state(tab, "connected")["mode"] == "shared-worker"
+    wait_until(lambda: router.metric("wok_router_connections", transport="websocket") == 1,
+               message="one WebSocket for the three tabs")
+    assert router.metric("wok_router_subscriptions") == 1, "the three tabs' wok.userlog is one filter at the router"
+
+    # As a person would: `wok-router publish`.
+    first = unique("Created VM by CLI")
+    router.publish_cli("wok.userlog", userlog_entry(first))
+    for tab in tabs:
+        wait_shows(tab, first)
+
+    # Timed from the moment the router accepted it to the moment each page inserted the row.
+    second = unique("Changed VM state")
+    sent_ms = time.time() * 1000
+    router.publish("wok.userlog", userlog_entry(second, req="PUT", status=200))
+    for tab in tabs:
+        row = wait_shows(tab, second)
+        assert row["received"] - sent_ms <= 1000, f"{tab.handle} showed it {row['received'] - sent_ms:.0f} ms after publishing"
+    assert router.metric("wok_router_connections", transport="websocket") == 1
+    for tab in tabs:
+        assert tab.messages().count(first) == 1 and tab.messages().count(second) == 1
+
+
+SUBSCRIBE_EXTRA = """
+window.__got = window.__got || [];
+WokPush.subscribe(arguments[0], (n) => window.__got.push(n.topic + ' ' + n.id));
+"""
+
+
+def test_closing_tabs_releases_only_the_filters_they_alone_held(router, browser):
+    driver = browser()
+    keep, second, third = open_demo(driver, router.base, 3)
+    keep.js(SUBSCRIBE_EXTRA, ["wok.notifications"])
+    second.js(SUBSCRIBE_EXTRA, ["wok.notifications", "wok.tasks"])
+    third.js(SUBSCRIBE_EXTRA, ["wok.*"])
+    # wok.userlog, wok.notifications, wok.tasks, wok.*: each once at the router.
+    wait_until(lambda: router.metric("wok_router_subscriptions") == 4, message="4 filters at the router")
+    assert router.metric("wok_router_connections", transport="websocket") == 1
+
+    second.close()
+    third.close()
+    # Only wok.userlog and wok.notifications are still held (by the remaining tab).
+    wait_until(lambda: router.metric("wok_router_subscriptions") == 2, message="the closed tabs' own filters released")
+    assert router.metric("wok_router_connections", transport="websocket") == 1
+
+    # The remaining tab still gets what it holds, and nothing of what it does not.
+    task = router.publish("wok.tasks", {"id": "t1", "status": "running", "message": "copying", "target": "/vms/a"})
+    note = router.publish("wok.notifications", {"code": "KCHVM0001", "message": "hello", "args": {}, "plugin": "kimchi"})
+    wait_until(lambda: f"wok.notifications {note['id']}" in keep.js("return window.__got"), message="wok.notifications delivered")
+    assert f"wok.tasks {task['id']}" not in keep.js("return window.__got")
+    entry = unique("After the others closed")
+    router.publish("wok.userlog", userlog_entry(entry))
+    wait_shows(keep, entry)
+
+
+def test_a_restarted_router_is_resumed_without_gaps_or_duplicates(router, browser):
+    driver = browser()
+    gate = TcpGate(router.port)
+    try:
+        (tab,) = open_demo(driver, gate.base, 1)
+        wait_state(tab, "connected")
+        before = unique("Before the restart")
+        router.publish("wok.userlog", userlog_entry(before))
+        wait_shows(tab, before)
+
+        router.kill()
+        gate.close_gate()
+        wait_state(tab, "reconnecting")
+        router.start()  # same port, same SQLite store
+        published = [unique(f"Published while away {i}") for i in range(5)]
+        for message in published:
+            router.publish("wok.userlog", userlog_entry(message))
+        assert router.metric("wok_router_connections", transport="websocket") == 0, "the tab must still be away"
+        gate.open_gate()
+
+        for message in published:
+            wait_shows(tab, message)
+        wait_state(tab, "connected")
+        live = unique("Live again")
+        router.publish("wok.userlog", userlog_entry(live))
+        wait_shows(tab, live)
+        rows = tab.rows()
+        ids = [r["id"] for r in rows]
+        assert len(ids) == len(set(ids)), f"an entry is shown twice: {ids}"
+        # The tornado peer keeps its history in memory: across its restart the tab is told of a
+        # gap and reloads, and the entry from before is gone with that history.
+        kept = [before] if router.kind == "wok-router" else []
+        for message in [*kept, *published, live]:
+            assert [r["message"] for r in rows].count(message) == 1, f"{message!r} is not shown exactly once"
+        if router.kind == "wok-router":
+            assert tab.js("return document.body.dataset.gaps || '0'") == "0", "the SQLite store kept the history: no gap"
+    finally:
+        gate.close_gate()
+
+
+def _deliver_to_all(router, tabs):
+    entry = unique("Delivered in fallback")
+    router.publish("wok.userlog", userlog_entry(entry))
+    for tab in tabs:
+        wait_shows(tab, entry)
+
+
+def test_without_shared_worker_one_tab_leads_and_relays(router, browser):
+    driver = browser()
+    tabs = open_demo(driver, router.base, 3, inject=DELETE_SHARED_WORKER)
+    wait_until(lambda: sorted(t.status()["mode"] for t in tabs) == ["follower", "follower", "leader"],
+               message="one leader and two followers")
+    for tab in tabs:
+        wait_state(tab, "connected")
+    wait_until(lambda: router.metric("wok_router_connections", transport="websocket") == 1,
+               message="one WebSocket, held by the leader")
+    _deliver_to_all(router, tabs)
+
+    # The leader goes away: another tab takes over the socket.
+    leader = next(t for t in tabs if t.status()["mode"] == "leader")
+    leader.close()
+    rest = [t for t in tabs if t is not leader]
+    wait_until(lambda: sorted(t.status()["mode"] for t in rest) == ["follower", "leader"], message="a new leader")
+    wait_until(lambda: all(t.status()["state"] == "connected" for t in rest), message="the followers connected again")
+    _deliver_to_all(router, rest)
+    wait_until(lambda: router.metric("wok_router_connections", transport="websocket") == 1,
+               message="still one WebSocket")
+
+
+def test_without_shared_worker_and_web_locks_each_tab_has_its_socket(router, browser):
+    driver = browser()
+    tabs = open_demo(driver, router.base, 2, inject=DELETE_SHARED_WORKER + DELETE_WEB_LOCKS)
+    for tab in tabs:
+        assert wait_state(tab, "connected")["mode"] == "tab"
+    wait_until(lambda: router.metric("wok_router_connections", transport="websocket") == 2, message="one socket per tab")
+    _deliver_to_all(router, tabs)
+
+
+def test_when_the_websocket_cannot_connect_the_worker_long_polls(router, browser):
+    driver = browser()
+    dead = free_port()  # nothing listens there: the WebSocket is refused, as behind a proxy that drops it
+    query = f"{QUICK}&url=ws://127.0.0.1:{dead}/push&http={router.base}/"
+    tabs = open_demo(driver, router.base, 2, query=query)
+    for tab in tabs:
+        status = wait_state(tab, "fallback")
+        assert status["transport"] == "longpoll" and status["mode"] == "shared-worker"
+    wait_until(lambda: router.metric("wok_router_connections", transport="longpoll") >= 1, message="a long-poll held")
+    _deliver_to_all(router, tabs)
+    _deliver_to_all(router, tabs)
+    assert router.metric("wok_router_connections", transport="websocket") == 0
+
+
+def test_without_websocket_at_all_the_leader_long_polls(router, browser):
+    driver = browser()
+    # No WebSocket in the page; SharedWorker removed too, so the hub runs in a page (a worker would have its own).
+    tabs = open_demo(driver, router.base, 2, inject=DELETE_WEBSOCKET + DELETE_SHARED_WORKER)
+    wait_until(lambda: sorted(t.status()["mode"] for t in tabs) == ["follower", "leader"], message="a leader")
+    for tab in tabs:
+        assert wait_state(tab, "fallback")["transport"] == "longpoll"
+    _deliver_to_all(router, tabs)
+    assert router.metric("wok_router_connections", transport="websocket") == 0
+
+
+def test_the_client_loads_as_an_es_module(router, browser):
+    driver = browser()
+    tab = open_tab(driver, f"{router.base}/demo/index.html", first=True)
+    ready = tab.js_async("""
+        const done = arguments[arguments.length - 1];
+        window.__got = [];
+        import('/wok-push.mjs').then((m) => {
+          if (m.default !== window.WokPush) { done('default export is not window.WokPush'); return; }
+          m.subscribe(['wok.userlog'], (n) => window.__got.push(n.data.message), {onReady: () => done('ready')});
+        }, (e) => done('import failed: ' + e));
+    """)
+    assert ready == "ready"
+    entry = unique("Through the module")
+    router.publish("wok.userlog", userlog_entry(entry))
+    wait_until(lambda: entry in tab.js("return window.__got"), message="delivery to the module's subscriber")
+
+
+def test_topics_page_lists_the_catalogue_with_status(router, browser):
+    driver = browser()
+    tab = open_tab(driver, f"{router.base}/demo/topics.html", first=True)
+    rows = wait_until(lambda: tab.js("""return Array.from(document.querySelectorAll('#topics tr'))
+        .map(tr => [tr.dataset.topic, tr.querySelector('.badge').textContent])"""), message="the topic rows")
+    shown = dict(rows)
+    for topic in ("wok.userlog", "wok.notifications", "wok.tasks", "wok.router.plugins"):
+        assert shown.get(topic) == "OK", f"{topic} not listed as OK: {shown}"
+
+
+def test_a_tab_that_vanishes_releases_its_filters(router, browser):
+    driver = browser()
+    # Short heartbeats, so the hub notices a silent tab in seconds instead of minutes.
+    query = QUICK + "&heartbeat=500&timeout=4000"
+    keep, doomed = open_demo(driver, router.base, 2, query=query)
+    doomed.js(SUBSCRIBE_EXTRA, ["wok.tasks"])
+    wait_until(lambda: router.metric("wok_router_subscriptions") == 2, message="wok.userlog and wok.tasks held")
+    doomed.focus()
+    try:
+        driver.execute_cdp_cmd("Page.crash", {})  # the renderer dies: no pagehide, no goodbye
+    except Exception:
+        pass
+    wait_until(lambda: router.metric("wok_router_subscriptions") == 1, message="the crashed tab's wok.tasks released")
+    assert router.metric("wok_router_connections", transport="websocket") == 1
+    entry = unique("After a tab crashed")
+    router.publish("wok.userlog", userlog_entry(entry))
+    wait_shows(keep, entry)
