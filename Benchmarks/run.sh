@@ -77,7 +77,7 @@ fi
 # --- 3. The router root: the core schemas plus the benchmark's plugin ---------------------------
 root=$work/root
 rm -rf "$root"; mkdir -p "$root/plugins"
-cp -r "$repo/schemas" "$root/schemas"
+if [ -d "$repo/schemas" ]; then cp -r "$repo/schemas" "$root/schemas"; else mkdir -p "$root/schemas"; fi
 cp -r "$here/loadgen/bench-plugin" "$root/plugins/bench"
 
 # --- 4. Servers ---------------------------------------------------------------------------------
@@ -127,8 +127,10 @@ scenario_args() {
     latency)       echo "--subs 100 --rate 200 --pub-conns 1 --warmup 1 --duration 8";;
     publish)       echo "--subs 1 --rate 0 --pub-conns 4 --warmup 1 --duration 5";;
     publish-batch) echo "--subs 1 --rate 0 --pub-conns 4 --batch 100 --warmup 1 --duration 5";;
-    slow-base)     echo "--subs 300 --rate 30 --pad 8192 --pub-conns 1 --warmup 1 --duration 10";;
-    slow)          echo "--subs 300 --slow 3 --rate 30 --pad 8192 --pub-conns 1 --warmup 1 --duration 10";;
+    # 16 KiB notifications at 50/s: 8 MiB per socket in 10 s, more than the kernel's socket buffers
+    # (up to 4 MiB here) plus a 1 MiB outbound queue, so a server that bounds its queue must act.
+    slow-base)     echo "--subs 100 --rate 50 --pad 16384 --pub-conns 1 --warmup 1 --duration 10";;
+    slow)          echo "--subs 100 --slow 1 --rate 50 --pad 16384 --pub-conns 1 --warmup 1 --duration 10";;
     *) log "unknown scenario $1"; exit 2;;
   esac
 }

@@ -127,7 +127,10 @@ def main():
             for d in runs.get((t, s), []):
                 seen += 1
                 if not d["ok"]:
-                    bad.append(f"{s}: {d.get('first_error') or 'missing ' + str(d.get('missing'))}")
+                    bad.append(f"{s}: " + (d.get("first_error") or
+                               f"{d.get('gaps', 0):.0f} skipped, {d.get('missing', 0):.0f} missing, "
+                               f"{d.get('duplicates', 0):.0f} duplicated of {d.get('published', 0):.0f} "
+                               f"× {d.get('healthy_subscribers', 0):.0f} subscribers"))
         cells.append("n/a" if not seen else ("all ok" if not bad else "FAIL " + "; ".join(bad)))
     out.append(f"| Every notification to every healthy subscriber, in order, once (all runs) | | "
                f"{cells[0]} | {cells[1]} | {cells[2]} | | |")
