@@ -2,6 +2,7 @@
 // compile time of large schemas. Prints one JSON object; run.sh turns it into the table.
 //
 // Usage: validation-bench SCHEMA NDJSON ROUNDS COMPILE_SCHEMA...
+import CJansson
 import Foundation
 import WokJSON
 import WokSchema
@@ -52,6 +53,21 @@ let parse = best {
         return count
     }
 }
+// jansson alone, called from C's side of the wrapper: what WokJSON's JSON value adds on top.
+let rawParse = best {
+    data.withUnsafeBytes { raw in
+        var count = 0
+        var error = json_error_t()
+        for line in lines {
+            let slice = UnsafeRawBufferPointer(rebasing: raw[line])
+            if let value = json_loadb(slice.baseAddress!.assumingMemoryBound(to: CChar.self), slice.count, 0, &error) {
+                count += 1
+                json_decref(value)
+            }
+        }
+        return count
+    }
+}
 let validate = best {
     var valid = 0
     for doc in parsed where validator.isValid(doc) { valid += 1 }
@@ -90,6 +106,7 @@ let out: [String] = [
     "\"docs\": \(lines.count)",
     "\"bytes_per_doc\": \(data.count / max(lines.count, 1))",
     "\"parse_ns\": \(parse.nsPerDoc)",
+    "\"raw_jansson_ns\": \(rawParse.nsPerDoc)",
     "\"validate_ns\": \(validate.nsPerDoc)",
     "\"parse_validate_ns\": \(parseValidate.nsPerDoc)",
     "\"validate_errors_ns\": \(validateErrors.nsPerDoc)",
