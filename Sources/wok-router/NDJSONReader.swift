@@ -40,7 +40,7 @@ struct NDJSONReader {
                 lineNumber += 1
                 let line = buffer[start..<newline]
                 start = newline + 1
-                if skipping {
+                if skipping || line.count > maxLineBytes {
                     skipping = false
                     return .tooLong(number: lineNumber)
                 }
@@ -51,7 +51,7 @@ struct NDJSONReader {
                 lineNumber += 1
                 let line = buffer[start...]
                 start = buffer.count
-                if skipping {
+                if skipping || line.count > maxLineBytes {
                     skipping = false
                     return .tooLong(number: lineNumber)
                 }

@@ -1,0 +1,58 @@
+"""Plugins and schemas change under a running router (PROTOCOL section 2)."""
+
+import json
+
+import pytest
+
+from harness import WSClient, eventually
+
+
+@pytest.fixture
+def fresh(server_factory):
+    return server_factory()
+
+
+def topic_entry(server, name):
+    for entry in server.http("GET", "/topics").json()["topics"]:
+        if entry["topic"] == name:
+            return entry
+    return None
+
+
+def test_a_new_schema_file_makes_a_topic_without_restart(fresh):
+    assert fresh.publish("itest.hot", {"x": 1}).status_code == 404
+    path = fresh.root / "plugins" / "itest" / "schemas" / "itest.hot.json"
+    path.write_text(json.dumps({"type": "object", "required": ["x"]}))
+    assert eventually(lambda: fresh.publish("itest.hot", {"x": 1}).status_code == 202, timeout=15), fresh.log_tail()
+    assert fresh.publish("itest.hot", {}).status_code == 422
+    path.unlink()
+    assert eventually(lambda: fresh.publish("itest.hot", {"x": 1}).status_code == 404, timeout=15)
+
+
+def test_a_schema_that_does_not_compile_is_refused_and_the_old_one_stays(fresh):
+    path = fresh.root / "plugins" / "itest" / "schemas" / "itest.events.json"
+    path.write_text(json.dumps({"type": "object", "properties": {"seq": {"type": "no-such-type"}}}))
+    assert eventually(lambda: (topic_entry(fresh, "itest.events") or {}).get("status") == "refused", timeout=15)
+    entry = topic_entry(fresh, "itest.events")
+    assert entry["reason"], entry
+    # The previous version is still in force.
+    assert fresh.publish("itest.events", {"seq": "x"}).status_code == 422
+    fresh.publish_ok("itest.events", {"seq": 1})
+
+
+@pytest.mark.wok_router_only("wok.router.plugins notifications")
+def test_plugin_changes_are_published_on_wok_router_plugins(fresh):
+    ws = WSClient(fresh)
+    try:
+        ws.subscribe(["wok.router.plugins"])
+        plugin = fresh.root / "plugins" / "hotplug"
+        (plugin / "schemas").mkdir(parents=True)
+        (plugin / "plugin.json").write_text(json.dumps({"name": "hotplug", "version": "1.0", "description": "test"}))
+        (plugin / "schemas" / "hotplug.thing.json").write_text(json.dumps({"type": "object"}))
+        frame = ws.notifications(1, timeout=20)[0]
+        assert frame["topic"] == "wok.router.plugins" and frame["plugin"] == "wok"
+        assert frame["data"]["plugin"] == "hotplug" and frame["data"]["event"] == "loaded"
+        assert "hotplug.thing" in frame["data"]["topics"]
+        fresh.publish_ok("hotplug.thing", {})
+    finally:
+        ws.close()

@@ -1,0 +1,115 @@
+"""Every limit is configurable and holds at its edge (PROTOCOL section 6), on a router with small limits."""
+
+import pytest
+
+from harness import WSClient, eventually, router_config
+
+pytestmark = pytest.mark.wok_router_only("configurable limits")
+
+
+@pytest.fixture(scope="module")
+def tight(server_factory):
+    return server_factory(config=router_config(
+        max_frame_bytes=1024, max_filters=4, max_body_bytes=2048, client_frame_rate=5, client_frame_burst=10,
+        outbound_queue_frames=8, max_connections=6,
+    ))
+
+
+def padded_ping(size):
+    frame = '{"type":"ping","ref":"' + "x" * (size - len('{"type":"ping","ref":""}')) + '"}'
+    assert len(frame) == size
+    return frame
+
+
+def test_frame_size_limit_edge(tight):
+    ws = WSClient(tight)
+    ws.send_text(padded_ping(1024))
+    assert ws.reply()["type"] == "pong"
+    ws.send_text(padded_ping(1025))
+    assert ws.expect_close() == 1009
+
+
+def test_filter_limit_edge(tight):
+    ws = WSClient(tight)
+    ws.subscribe(["itest.a.>", "itest.b.>", "itest.c.>", "itest.d.>"])
+    ws.send({"type": "subscribe", "topics": ["itest.e.>"], "ref": 5})
+    error = ws.reply()
+    assert error["code"] == "limit_exceeded" and error["ref"] == 5
+    ws.close()
+
+
+def test_body_size_limit_edge(tight):
+    head, tail = b'{"topic":"itest.any","data":"', b'"}'
+    exact = head + b"x" * (2048 - len(head) - len(tail)) + tail
+    assert tight.http("POST", "/notifications", data=exact).status_code == 202
+    over = head + b"x" * (2049 - len(head) - len(tail)) + tail
+    response = tight.http("POST", "/notifications", data=over)
+    assert response.status_code == 413 and response.json()["error"]
+
+
+def test_client_frame_rate_limit(tight):
+    """A burst of 10 frames passes; frames beyond the burst at 5/s get limit_exceeded; the socket stays."""
+    ws = WSClient(tight)
+    for i in range(30):
+        ws.send({"type": "ping", "ref": i})
+    answers = [ws.reply() for _ in range(30)]
+    pongs = [a for a in answers if a["type"] == "pong"]
+    refused = [a for a in answers if a["type"] == "error"]
+    assert len(pongs) >= 10, answers
+    assert refused and all(a["code"] == "limit_exceeded" for a in refused), answers
+    assert len(pongs) + len(refused) == 30
+    ws.close()
+
+
+@pytest.fixture(scope="module")
+def small_queue(server_factory):
+    return server_factory(config=router_config(outbound_queue_frames=8))
+
+
+def test_outbound_queue_frame_bound_closes_a_reader_that_stalls(small_queue):
+    """With an 8-frame queue, a reader that stalls is closed with 1013 once the kernel buffers are full."""
+    slow = WSClient(small_queue, rcvbuf=4096, max_queue=1)
+    slow.subscribe(["itest.any"])
+    healthy = WSClient(small_queue)
+    healthy.subscribe(["itest.any"])
+    ids = []
+    for b in range(300):  # 300 x 4 x 5 KB = 6 MB: more than the kernel buffers hold
+        response = small_queue.publish_batch([("itest.any", {"b": b, "pad": "p" * 5000}) for _ in range(4)])
+        batch = [r["id"] for r in response.json()]
+        ids += batch
+        assert [f["id"] for f in healthy.notifications(4)] == batch
+    assert slow.expect_close(timeout=30) == 1013
+    assert len(slow.backlog) < len(ids)
+    slow.close()
+    healthy.close()
+
+
+def test_connection_limit(tight):
+    """Past max_connections a new socket is refused; closing one frees a place."""
+    open_sockets = []
+    refused = None
+    try:
+        for _ in range(10):
+            try:
+                ws = WSClient(tight)
+                ws.ping()
+                open_sockets.append(ws)
+            except Exception as error:  # refused at the handshake or closed right after
+                refused = error
+                break
+        assert refused is not None and len(open_sockets) <= 6, len(open_sockets)
+        open_sockets.pop().close()
+
+        def can_connect():
+            try:
+                again = WSClient(tight)
+                again.ping()
+                again.close()
+                return True
+            except Exception:
+                return False
+
+        assert eventually(can_connect, timeout=10), "a freed place was not given to a new socket"
+    finally:
+        for ws in open_sockets:
+            ws.close()

@@ -1,0 +1,72 @@
+"""`GET /events`: Server-Sent Events carrying the same stream as the WebSocket."""
+
+import pytest
+
+from harness import SSEClient
+
+pytestmark = pytest.mark.wok_router_only("Server-Sent Events")
+
+
+def test_sse_carries_the_same_notifications_as_the_websocket(server, client):
+    ws = client()
+    ws.subscribe(["itest.vm.>"])
+    sse = SSEClient(server, ["itest.vm.>"])
+    try:
+        assert sse.status == 200
+        assert sse.response.getheader("Content-Type").startswith("text/event-stream")
+        ids = [server.publish_ok("itest.vm.other", {"n": n})["id"] for n in range(5)]
+        server.publish_ok("itest.events", {"seq": 1})  # not of the filter
+        ids.append(server.publish_ok("itest.vm.disk.io", {"n": 5})["id"])
+        frames = ws.notifications(6)
+        events = sse.notifications(6)
+        assert [f["id"] for f in frames] == ids
+        assert [frame for _, frame in events] == frames
+        assert [event["id"] for event, _ in events] and all(event.get("id") for event, _ in events)
+    finally:
+        sse.close()
+
+
+def test_sse_resumes_after_last_event_id(server):
+    sse = SSEClient(server, ["itest.events"])
+    first = server.publish_ok("itest.events", {"seq": 1})
+    (event, frame), = sse.notifications(1)
+    assert frame["id"] == first["id"]
+    sse.close()
+    missed = [server.publish_ok("itest.events", {"seq": n})["id"] for n in range(2, 5)]
+    again = SSEClient(server, ["itest.events"], last_event_id=event["id"])
+    try:
+        got = [frame["id"] for _, frame in again.notifications(3)]
+        assert got == missed
+        live = server.publish_ok("itest.events", {"seq": 5})
+        assert again.notifications(1)[0][1]["id"] == live["id"]
+    finally:
+        again.close()
+
+
+def test_sse_unknown_topic_is_404(server):
+    sse = SSEClient(server, ["itest.nope"])
+    try:
+        assert sse.status == 404
+        assert sse.body_json()["error"] == "unknown_topic"
+    finally:
+        sse.close()
+
+
+def test_sse_and_long_poll_and_websocket_agree(server, client):
+    """The three transports deliver one stream: same ids, same frames."""
+    _, head = server.head()
+    ws = client()
+    ws.subscribe(["itest.events"])
+    sse = SSEClient(server, ["itest.events"])
+    try:
+        ids = [server.publish_ok("itest.events", {"seq": n})["id"] for n in range(4)]
+        page = server.http("GET", "/notifications", params={"topics": "itest.events", "since": head, "wait": 5}).json()
+        frames = ws.notifications(4)
+        events = [frame for _, frame in sse.notifications(4)]
+        assert [f["id"] for f in frames] == ids
+        assert events == frames
+        assert [n["id"] for n in page["notifications"]] == ids
+        for item, frame in zip(page["notifications"], frames):
+            assert {k: v for k, v in item.items() if k != "type"} == {k: v for k, v in frame.items() if k != "type"}
+    finally:
+        sse.close()
