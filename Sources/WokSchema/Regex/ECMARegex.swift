@@ -38,6 +38,7 @@ public final class ECMARegex: @unchecked Sendable {
         pcre2_set_match_limit_8(matchContext, matchLimit)
         pcre2_set_depth_limit_8(matchContext, min(matchLimit, 100_000))
         pcre2_set_heap_limit_8(matchContext, ECMARegex.heapLimitKiB)
+        if jitCompiled { pcre2_jit_stack_assign_8(matchContext, PCRE2MatchData.jitStackCallback, nil) }
     }
 
     deinit {
@@ -92,12 +93,16 @@ public final class ECMARegex: @unchecked Sendable {
     private func run(_ bytes: UnsafeBufferPointer<UInt8>, options: UInt32) -> Outcome {
         let matchData = PCRE2MatchData.current
         let base = bytes.baseAddress ?? UnsafePointer(ECMARegex.empty)
-        let rc: Int32
+        var rc: Int32
         if jitCompiled && options & UInt32(PCRE2_NO_UTF_CHECK) != 0 {
             // The JIT entry point skips the checks the caller vouched for (valid UTF-8).
             rc = pcre2_jit_match_8(code, base, bytes.count, 0, 0, matchData, matchContext)
         } else {
             rc = pcre2_match_8(code, base, bytes.count, 0, options, matchData, matchContext)
+        }
+        if rc == PCRE2_ERROR_JIT_STACKLIMIT {
+            // Deep backtracking over a long text: the interpreter keeps its frames on the heap.
+            rc = pcre2_match_8(code, base, bytes.count, 0, options | UInt32(PCRE2_NO_JIT), matchData, matchContext)
         }
         if rc >= 0 { return .match }
         if rc == PCRE2_ERROR_NOMATCH { return .noMatch }
