@@ -39,7 +39,6 @@ public struct WokRouterServer: Sendable {
         let verifier = await TokenVerifier(secret: configuration.authSecret)
         let connections = ConnectionGauge(max: configuration.maxConnections)
         push = PushServices(router: router, configuration: configuration, verifier: verifier,
-                            clientFrameValidator: registry.snapshot.protocolValidators["client-frame"],
                             connections: connections, eventLoopGroup: eventLoopGroup, logger: logger)
         http = HTTPServices(router: router, configuration: configuration, verifier: verifier, connections: connections,
                             metrics: .shared, publicFiles: PublicFiles(configured: configuration.publicDir), logger: logger, push: push)
