@@ -236,3 +236,27 @@ def test_a_tab_that_vanishes_releases_its_filters(router, browser):
     entry = unique("After a tab crashed")
     router.publish("wok.userlog", userlog_entry(entry))
     wait_shows(keep, entry)
+
+
+def test_topics_page_follows_plugin_changes_live(router, browser):
+    driver = browser()
+    tab = open_tab(driver, f"{router.base}/demo/topics.html", first=True)
+    wait_until(lambda: tab.js("return document.querySelectorAll('#topics tr').length") > 0, message="the topic rows")
+    wait_until(lambda: tab.status()["state"] == "connected", message="the page subscribed to wok.router.plugins")
+    tab.js("window.__sameDocument = true")
+
+    def badge(topic):
+        return tab.js("""const tr = document.querySelector(`#topics tr[data-topic="${arguments[0]}"]`);
+            return tr && [tr.querySelector('.badge').textContent, (tr.querySelector('.reason') || {}).textContent || null]""", topic)
+
+    plugin = router.root / "plugins" / "browsertest"
+    (plugin / "schemas").mkdir(parents=True)
+    (plugin / "plugin.json").write_text('{"name": "browsertest", "version": "1.0", "description": "browser suite"}')
+    schema = plugin / "schemas" / "browsertest.thing.json"
+    schema.write_text('{"type": "object", "description": "a thing"}')
+    assert wait_until(lambda: badge("browsertest.thing"), message="the new topic listed")[0] == "OK"
+    schema.write_text('{"type": "objec"}')
+    status, reason = wait_until(lambda: badge("browsertest.thing")[0] != "OK" and badge("browsertest.thing"),
+                                message="the refused schema shown")
+    assert status == "refused" and reason, f"no reason shown: {status!r} {reason!r}"
+    assert tab.js("return window.__sameDocument === true"), "the page reloaded instead of updating live"
