@@ -260,3 +260,35 @@ def test_topics_page_follows_plugin_changes_live(router, browser):
                                 message="the refused schema shown")
     assert status == "refused" and reason, f"no reason shown: {status!r} {reason!r}"
     assert tab.js("return window.__sameDocument === true"), "the page reloaded instead of updating live"
+
+
+def test_a_lost_history_is_reported_as_a_gap_and_the_page_reloads(memory_router, browser):
+    router = memory_router
+    driver = browser()
+    gate = TcpGate(router.port)
+    try:
+        (tab,) = open_demo(driver, gate.base, 1)
+        wait_state(tab, "connected")
+        before = unique("In the lost history")
+        router.publish("wok.userlog", userlog_entry(before))
+        wait_shows(tab, before)
+        epoch = tab.js("return document.querySelector('#entries tr').dataset.epoch")
+
+        router.kill()
+        gate.close_gate()
+        wait_state(tab, "reconnecting")
+        router.start()  # memory store: a new epoch, the old ids mean nothing any more
+        after = unique("In the new history")
+        router.publish("wok.userlog", userlog_entry(after))
+        gate.open_gate()
+
+        wait_until(lambda: tab.js("return document.body.dataset.gaps || '0'") == "1", message="onGap fired once")
+        row = wait_shows(tab, after)
+        wait_state(tab, "connected")
+        rows = tab.rows()
+        assert [r["message"] for r in rows].count(after) == 1
+        assert before not in [r["message"] for r in rows], "the page reloaded from the new history"
+        assert tab.js("return document.querySelector('#entries tr').dataset.epoch") != epoch
+        assert row["id"] >= 1
+    finally:
+        gate.close_gate()
