@@ -225,7 +225,7 @@ import WokSchema
         _ = try await router.publish(topic: "kimchi.vms", data: ["name": "vm"])
         await #expect(throws: PublishError.self) { try await router.publish(topic: "kimchi.vms", data: ["name": 1]) }
 
-        tree.remove("plugins/kimchi")
+        tree.moveOut("plugins/kimchi")
         await eventually { watcher.ids.count >= 3 }
         await #expect { try await router.publish(topic: "kimchi.vms", data: [:]) } throws: { error in
             (error as? PublishError)?.code == .unknownTopic

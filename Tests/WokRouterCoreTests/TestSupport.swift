@@ -22,6 +22,13 @@ final class TempTree: @unchecked Sendable {
 
     func remove(_ relative: String) { try? FileManager.default.removeItem(atPath: path + "/" + relative) }
 
+    /// Removes `relative` from the tree in one step (a rename out of it), as a package manager would.
+    func moveOut(_ relative: String) {
+        let away = path + "-removed-" + UUID().uuidString
+        try! FileManager.default.moveItem(atPath: path + "/" + relative, toPath: away)
+        try? FileManager.default.removeItem(atPath: away)
+    }
+
     func symlink(_ relative: String, to destination: String) {
         let full = path + "/" + relative
         try! FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
