@@ -11,7 +11,7 @@ schema = json.load(open(schema_path))
 lines = [l for l in open(data_path).read().split("\n") if l]
 validator = jsonschema_rs.validator_for(schema)
 
-CHUNK = 5000  # each chunk of documents keeps its best round (see validation-bench)
+CHUNK = 1000  # each chunk of documents keeps its best round (see validation-bench)
 
 def best(body):
     starts = list(range(0, len(lines), CHUNK))

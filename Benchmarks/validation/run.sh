@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The validation benchmark: wok-router vs ajv 6 (Debian node-ajv) vs jsonschema-rs (PyPI), one invocation.
-# Usage: Benchmarks/validation/run.sh [DOCS] [ROUNDS]   (defaults: 100000 documents; each 5,000-document chunk timed
-# ROUNDS=5 times, its best kept, so load from other processes on a shared machine spoils little)
+# Usage: Benchmarks/validation/run.sh [DOCS] [ROUNDS]   (defaults: 100000 documents; each 1,000-document chunk timed
+# ROUNDS=10 times, its best kept, so load from other processes on a shared machine spoils little)
 # Installs what it needs (node-ajv, jsonschema-rs), builds the Swift side in release (slow the first time).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 docs="${1:-100000}"
-rounds="${2:-5}"
+rounds="${2:-10}"
 
 "$root/scripts/deps" build
 if ! dpkg-query -W -f='${Status}' node-ajv 2>/dev/null | grep -q "install ok installed"; then
@@ -45,7 +45,7 @@ NODE_PATH=/usr/share/nodejs /usr/bin/node "$here/ajv-bench.js" "$here/userlog.sc
 echo "running jsonschema-rs ..." >&2
 python3 "$here/jsonschema-rs-bench.py" "$here/userlog.schema.json" "$work/userlog.ndjson" "$rounds" "${compile[@]}" > "$work/rs.json"
 
-echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $docs documents, each 5,000-document chunk timed $rounds times, best kept"
+echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $docs documents, each 1,000-document chunk timed $rounds times, best kept"
 echo "# jsonschema-rs $(python3 -m pip show jsonschema-rs 2>/dev/null | awk '/^Version/{print $2}'), ajv $(NODE_PATH=/usr/share/nodejs /usr/bin/node -p 'require("ajv/package.json").version'), node $(/usr/bin/node --version)"
 echo "# load average before the run: $load"
 python3 "$here/table.py" "$work/wok.json" "$work/ajv.json" "$work/rs.json" "${alt[@]}" \

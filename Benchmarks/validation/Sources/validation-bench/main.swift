@@ -29,7 +29,7 @@ let validator = try SchemaCompiler().compile(schema)
 
 /// Documents per timed chunk: each chunk's best of `rounds` counts, so a burst of load from
 /// other processes on a shared machine spoils one chunk of one round, not the figure.
-let chunk = 5_000
+let chunk = 1_000
 
 /// Nanoseconds per document of `body(range of documents)`, summing each chunk's best round;
 /// and the results summed over the documents (from the last round).
