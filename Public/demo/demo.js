@@ -36,11 +36,15 @@
   };
 
   /** Shows WokPush's status in `element` and keeps it current. */
-  function showStatus(element) {
+  function showStatus(element, errorBox) {
     const render = (s) => {
-      element.dataset.state = s.state;
-      element.textContent = LABELS[s.state] || s.state;
-      element.title = [s.transport, MODES[s.mode]].filter(Boolean).join(": ");
+      element.dataset.state = s.error ? "refused" : s.state;
+      element.textContent = s.error ? "Refused" : LABELS[s.state] || s.state;
+      element.title = s.error || [s.transport, MODES[s.mode]].filter(Boolean).join(": ");
+      if (errorBox && s.error) {
+        errorBox.hidden = false;
+        errorBox.textContent = "No live updates: " + s.error + ". Check the token this page was given.";
+      }
     };
     render(WokPush.status);
     WokPush.onStatus(render);
