@@ -329,3 +329,14 @@ def test_with_a_secret_the_page_subscribes_with_its_token(request, tmp_path, bro
         router.stop()
         if getattr(request.node, "rep_call", None) is None or request.node.rep_call.failed:
             print(router.log())
+
+
+def test_a_shared_worker_that_cannot_load_falls_back_to_a_leader(router, browser):
+    driver = browser()
+    # The worker script is missing (a proxy or a CSP in the way): the tabs elect a leader instead.
+    tabs = open_demo(driver, router.base, 2, query=QUICK + "&worker=/no-such-worker.js")
+    wait_until(lambda: sorted(t.status()["mode"] for t in tabs) == ["follower", "leader"], message="a leader")
+    for tab in tabs:
+        wait_state(tab, "connected")
+    wait_until(lambda: router.metric("wok_router_connections", transport="websocket") == 1, message="one WebSocket")
+    _deliver_to_all(router, tabs)
