@@ -34,6 +34,7 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
     private var bucket: TokenBucket
     private var lastHeard = NIODeadline.now()
     private var operations: Task<Void, Never>?
+    private var operationCount = 0
     private var counted = false
 
     init(services: PushServices, loop: PushLoop, admission: PushAdmission, rawHandler: RawWriteHandler) {
@@ -325,9 +326,14 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
     /// Runs router calls of this connection one after the other, in the order the frames came.
     private func enqueueOperation(_ body: @escaping @Sendable () async -> Void) {
         let previous = operations
+        operationCount += 1
+        let number = operationCount
+        let eventLoop = loop.eventLoop
         operations = Task {
             await previous?.value
             await body()
+            // Drop the finished task so an idle socket holds none.
+            eventLoop.execute { if self.operationCount == number { self.operations = nil } }
         }
     }
 }
