@@ -23,6 +23,9 @@ public struct WokRouterServer: Sendable {
     /// Opens the store, loads the schemas and prepares the listeners.
     /// - Throws: when the root, the store or the configuration cannot be used.
     public init(configuration: WokServerConfiguration, logger: Logger) async throws {
+        // Bootstrap swift-metrics BEFORE the store, the router and the gauges create their metrics:
+        // a metric created earlier stays on the no-op handler and never reaches /metrics.
+        _ = ServerMetrics.shared
         self.configuration = configuration
         self.logger = logger
         let registry = try SchemaRegistry(root: configuration.root, logger: logger)
