@@ -182,7 +182,7 @@ import WokJSON
     @Test func errorListsAreBounded() throws {
         let validator = try compile(##"{"type": "array", "items": {"type": "string"}}"##)
         let instance = JSON.array((0..<5_000).map { JSON.int(Int64($0)) })
-        #expect(validator.validate(instance).count == 1_000)                  // SchemaOptions.maxErrors
+        #expect(validator.validate(instance).count == 5_000)                  // under SchemaOptions.maxErrors
         #expect(validator.validate(instance, maxErrors: 100).count == 100)
         #expect(validator.validate(instance, maxErrors: 100).last?.instanceLocation == "/99")
         #expect(validator.validate(instance, maxErrors: 10_000).count == 5_000)
