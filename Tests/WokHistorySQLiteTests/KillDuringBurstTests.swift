@@ -21,10 +21,17 @@ import WokRouterCore
     }
 
     /// A root with one plugin whose topic takes `{"n": integer}`.
+    ///
+    /// The plugin keeps far more than any burst can publish (`retention.count`): a burst runs
+    /// until the test gets to kill it, which on a loaded machine can be tens of seconds and more
+    /// than the default 10,000 per topic. A restarted router applies retention at start, so with
+    /// the default it would rightly delete the oldest acknowledged notifications before the test
+    /// reads them back, which is retention, not a loss.
     static func makeRoot(_ folder: TempFolder) throws -> String {
         let root = folder.path + "/root"
         try FileManager.default.createDirectory(atPath: root + "/plugins/burst/schemas", withIntermediateDirectories: true)
-        try #"{"name":"burst","version":"1","description":"kill -9 test"}"#.write(toFile: root + "/plugins/burst/plugin.json", atomically: true, encoding: .utf8)
+        try #"{"name":"burst","version":"1","description":"kill -9 test","retention":{"count":100000000}}"#
+            .write(toFile: root + "/plugins/burst/plugin.json", atomically: true, encoding: .utf8)
         try #"{"type":"object","properties":{"n":{"type":"integer"}},"required":["n"],"additionalProperties":false}"#
             .write(toFile: root + "/plugins/burst/schemas/burst.events.json", atomically: true, encoding: .utf8)
         return root

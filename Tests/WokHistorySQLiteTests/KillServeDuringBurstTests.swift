@@ -41,7 +41,8 @@ import WokJSON
         private let lock = NSLock()
         private var pairs: [(UInt64, Int64)] = []
         private(set) var failures: [String] = []
-        func add(_ id: UInt64, _ n: Int64) { lock.withLock { pairs.append((id, n)) } }
+        private(set) var epochs: Set<String> = []
+        func add(_ id: UInt64, _ n: Int64, epoch: String) { lock.withLock { pairs.append((id, n)); epochs.insert(epoch) } }
         func fail(_ text: String) { lock.withLock { failures.append(text) } }
         var all: [(UInt64, Int64)] { lock.withLock { pairs } }
         var count: Int { lock.withLock { pairs.count } }
@@ -66,8 +67,9 @@ import WokJSON
                 while true {
                     let body = Data(#"{"topic":"burst.events","data":{"n":\#(n)}}"#.utf8)
                     guard let response = try? client.request("POST", "/notifications", body: body) else { return }  // killed
-                    if response.status == 202, let json = try? JSON.parse(response.body), let id = json["id"]?.int {
-                        acks.add(UInt64(id), n)
+                    if response.status == 202, let json = try? JSON.parse(response.body), let id = json["id"]?.int,
+                       let epoch = json["epoch"]?.string {
+                        acks.add(UInt64(id), n, epoch: epoch)
                     } else {
                         acks.fail("status \(response.status): \(String(decoding: response.body, as: UTF8.self))")
                         return
@@ -93,6 +95,9 @@ import WokJSON
             let response = try client.request("GET", "/notifications?topics=burst.events&since=\(since)&limit=1000")
             #expect(response.status == 200)
             let page = try JSON.parse(response.body)
+            // Same history (epoch), nothing trimmed after `since` (retention would show here).
+            #expect(page["epoch"]?.string.map { acks.epochs == [$0] } == true, "epoch \(page["epoch"]?.string ?? "-") vs acked \(acks.epochs)")
+            #expect(page["recovered"]?.bool == true, "history after id \(since) is complete")
             let items = page["notifications"]?.elements ?? JSONElements.empty
             for item in items { stored[UInt64(item["id"]!.int!)] = item["data"]?["n"]?.int }
             guard let last = items.last?["id"]?.int else { break }
