@@ -199,6 +199,53 @@ import WokJSON
         #expect(try compile(##"{"$id": "http://wok.example/a.json"}"##).uri == "http://wok.example/a.json")
     }
 
+    // MARK: The fused object fast path
+
+    @Test func objectFastPathAgreesWithTheKeywordsInAnyMemberOrder() throws {
+        let validator = try compile(##"""
+        {"properties": {"a": {"type": "integer"}, "b": {"type": "string"}, "c": {"type": "boolean"}},
+         "required": ["a", "c", "z"], "additionalProperties": false}
+        """##)
+        let cases: [(String, Bool)] = [
+            (##"{"a": 1, "b": "x", "c": true, "z": null}"##, false),   // z is required but additional
+            (##"{"a": 1, "c": true}"##, false),                        // z missing
+            (##"{"c": true, "a": 1, "b": "x"}"##, false),
+        ]
+        for (text, expected) in cases {
+            let instance = try JSON.parse(text)
+            #expect(validator.isValid(instance) == expected, "\(text)")
+            #expect(validator.validate(instance).isEmpty == expected, "\(text)")
+        }
+        let open = try compile(##"""
+        {"properties": {"a": {"type": "integer"}, "b": {"type": "string"}, "c": {"type": "boolean"}},
+         "required": ["a", "c"], "additionalProperties": {"type": "number"}}
+        """##)
+        let openCases: [(String, Bool)] = [
+            (##"{"c": true, "b": "x", "a": 1}"##, true),
+            (##"{"b": "x", "a": 1}"##, false),
+            (##"{"a": 1, "c": false, "extra": 2.5}"##, true),
+            (##"{"extra": "no", "a": 1, "c": false}"##, false),
+            (##"{"c": 1, "a": 1}"##, false),
+        ]
+        for (text, expected) in openCases {
+            let instance = try JSON.parse(text)
+            #expect(open.isValid(instance) == expected, "\(text)")
+            #expect(open.validate(instance).isEmpty == expected, "\(text)")
+        }
+    }
+
+    @Test func manyPropertiesStillValidate() throws {
+        let names = (0..<80).map { "p\($0)" }
+        let properties = names.map { "\"\($0)\": {\"type\": \"integer\"}" }.joined(separator: ", ")
+        let required = names.map { "\"\($0)\"" }.joined(separator: ", ")
+        let validator = try compile("{\"properties\": {\(properties)}, \"required\": [\(required)], \"additionalProperties\": false}")
+        let full = "{" + names.reversed().map { "\"\($0)\": 1" }.joined(separator: ", ") + "}"
+        #expect(validator.isValid(try JSON.parse(full)))
+        let missing = "{" + names.dropLast().map { "\"\($0)\": 1" }.joined(separator: ", ") + "}"
+        #expect(!validator.isValid(try JSON.parse(missing)))
+        #expect(validator.validate(try JSON.parse(missing)).map(\.message) == [#""p79" is a required property"#])
+    }
+
     // MARK: Concurrency
 
     @Test func validatesFromManyThreadsAtOnce() throws {

@@ -19,13 +19,14 @@ enum EditDistance {
     }
 
     /// Up to `limit` names of `candidates` close to `name`, nearest first (ties by name).
-    /// Close means a distance of at most a third of the name's length (at least 2).
+    /// Close means a distance of at most a third of the name's length (at least 2), or a
+    /// candidate that starts with the name (`kimchi.vm` → `kimchi.vms.state`).
     static func suggestions(for name: String, among candidates: some Sequence<String>, limit: Int = 3) -> [String] {
         let bound = max(2, name.utf8.count / 3)
         var scored: [(Int, String)] = []
         for candidate in candidates {
             let distance = between(name, candidate)
-            if distance <= bound { scored.append((distance, candidate)) }
+            if distance <= bound || (name.utf8.count >= 3 && candidate.hasPrefix(name)) { scored.append((distance, candidate)) }
         }
         scored.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
         return scored.prefix(limit).map(\.1)

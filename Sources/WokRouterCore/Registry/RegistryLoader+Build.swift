@@ -21,7 +21,9 @@ extension RegistryLoader {
                     continue
                 }
                 guard let name = document.topic, let topic = try? Topic(name) else {
-                    // A definitions file: it must at least compile on its own when it is JSON.
+                    // A definitions file: the pre-ship check compiles it on its own too, so that its
+                    // unused definitions and references are checked.
+                    if configuration.checkExamplesAndSamples, let json = document.json { _ = compile(json, document, with: compiler) }
                     continue
                 }
                 names.append(name)
@@ -55,7 +57,7 @@ extension RegistryLoader {
             }
             infos[plugin.name] = PluginInfo(
                 name: plugin.name, version: plugin.manifest?.version, description: plugin.manifest?.description,
-                topics: names.sorted(), refusal: refusals.first, fingerprint: plugin.fingerprint)
+                topics: Array(Set(names)).sorted(), refusal: refusals.first, fingerprint: plugin.fingerprint)
             if configuration.checkExamplesAndSamples { checkExamplesAndSamples(plugin, topics: topics) }
         }
         return RegistrySnapshot(topics: topics, plugins: infos, findings: findings + walker.findings,

@@ -31,6 +31,7 @@ extension RegistryLoader {
             return
         }
         let expectValid = parts[3] == "valid", topic = parts[4]
+        if let entry = topics[topic], entry.info.status == .refused { return }  // its refusal is a finding already
         guard let entry = topics[topic], let validator = entry.validator else {
             let suggestions = EditDistance.suggestions(for: topic, among: topics.keys)
             let hint = suggestions.isEmpty ? "" : "; did you mean " + suggestions.map { "\"\($0)\"" }.joined(separator: ", ") + "?"

@@ -17,6 +17,10 @@ public final class SchemaRegistry: Sendable {
     private let logger: Logger
     private let current: Locked<RegistrySnapshot>
     private let watcher = Locked<Task<Void, Never>?>(nil)
+    /// Serialises reloads (the watcher's and explicit ones), so events are computed once per change.
+    private let reloading = NSLock()
+    /// The tree as it was just before the snapshot in force was loaded.
+    private let loadedStamp = Locked(TreeStamp())
 
     /// Loads the tree under `root` once.
     /// - Throws: `RegistryError` when `root` cannot be used at all (missing, not a folder).
@@ -54,13 +58,18 @@ public final class SchemaRegistry: Sendable {
     /// - Returns: the new snapshot and what changed per plugin since the previous one.
     @discardableResult
     public func reload() -> (RegistrySnapshot, [PluginEvent]) {
+        reloading.lock()
+        defer { reloading.unlock() }
         let previous = snapshot
+        // Stamp before reading: a change made during the load shows at the next scan.
+        let stamp = TreeStamp.scan(root: root)
         guard var loader = RegistryLoader(root: root, configuration: configuration) else {
             logger.error("schema root \(root) is gone; keeping the topics loaded")
             return (previous, [])
         }
         let next = loader.load(previous: previous)
         current.withLock { $0 = next }
+        loadedStamp.withLock { $0 = stamp }
         let events = Self.events(from: previous, to: next)
         for event in events {
             if event.kind == .refused {
@@ -78,12 +87,9 @@ public final class SchemaRegistry: Sendable {
     public func startWatching(onChange: @escaping @Sendable ([PluginEvent]) -> Void) {
         let interval = configuration.pollIntervalSeconds
         let task = Task { [self] in
-            var last = TreeStamp.scan(root: root)
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(interval))
-                let stamp = TreeStamp.scan(root: root)
-                guard stamp != last else { continue }
-                last = stamp
+                guard TreeStamp.scan(root: root) != loadedStamp.current else { continue }
                 let (_, events) = reload()
                 if !events.isEmpty { onChange(events) }
             }

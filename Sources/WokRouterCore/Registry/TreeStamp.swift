@@ -2,7 +2,7 @@ import Foundation
 
 /// A cheap summary of the schema tree (every entry's path, size, mtime and inode under
 /// `schemas/` and `plugins/`, links not followed): when it changes, the registry reloads.
-struct TreeStamp: Equatable {
+struct TreeStamp: Equatable, Sendable {
     private var entries: [String: [Int64]] = [:]
 
     static func scan(root: String) -> TreeStamp {

@@ -84,7 +84,7 @@ struct TreeWalker {
             guard let childReal else { continue }
             switch kind {
             case .directory:
-                if ancestors.contains(childReal) {
+                if ancestors.contains(childReal) || real == childReal || real.hasPrefix(childReal + "/") {
                     findings.append(RegistryFinding(file: child, message: "symbolic link loop (leads back to a folder above it); ignored"))
                     continue
                 }

@@ -154,7 +154,10 @@ final class CompileSession {
         switch value.kind {
         case .true: break
         case .false: node.keywords = [FalseKeyword(absolute: node.absolute)]
-        case .object: node.keywords = try KeywordCompiler(session: self, node: node, schema: value, location: location, scope: inner).compile()
+        case .object:
+            let compiler = KeywordCompiler(session: self, node: node, schema: value, location: location, scope: inner)
+            let keywords = try compiler.compile()
+            node.setKeywords(keywords, fast: compiler.fastPath(keywords))
         default:
             throw .invalidSchema("a schema must be an object or a boolean, not \(value.kind)", at: location.pointerText, uri: location.document)
         }
@@ -210,7 +213,7 @@ final class CompileSession {
                     let name = String(key.dropFirst(prefix.count))
                     guard resource.dynamicAnchors[name] == nil else { continue }
                     let node = try compile(anchor.location, in: try scope(at: anchor.location))
-                    resource.dynamicAnchors[name] = Unmanaged.passUnretained(node)
+                    resource.dynamicAnchors[name] = NodeRef.passUnretained(node)
                 }
             }
         }

@@ -16,13 +16,13 @@ struct KeywordCompiler {
         .invalidSchema("\(keyword): \(message)", at: location.pointerText + "/" + JSONPointer.escape(keyword), uri: location.document)
     }
 
-    func child(_ tokens: String...) throws(SchemaError) -> SchemaNode {
-        try session.compileChild(tokens, of: location, in: scope)
+    func child(_ tokens: String...) throws(SchemaError) -> NodeRef {
+        .passUnretained(try session.compileChild(tokens, of: location, in: scope))
     }
 
-    func compile() throws(SchemaError) -> ContiguousArray<any Keyword> {
+    func compile() throws(SchemaError) -> [Keyword] {
         if let code = schema["error"]?.string { node.errorCode = code }
-        var keywords: ContiguousArray<any Keyword> = []
+        var keywords: [Keyword] = []
         if let ref = schema["$ref"], draft <= .draft7 {
             keywords.append(try reference(ref, name: "$ref"))
             return keywords
@@ -33,10 +33,41 @@ struct KeywordCompiler {
         return keywords
     }
 
-    private func reference(_ value: JSON, name: String) throws(SchemaError) -> any Keyword {
+    /// The keywords `isValid` runs: `properties`, `required` and `additionalProperties` fused
+    /// into one pass over the members when possible.
+    func fastPath(_ keywords: [Keyword]) -> [Keyword] {
+        guard let p = keywords.firstIndex(where: { $0 is PropertiesKeyword }),
+              let properties = keywords[p] as? PropertiesKeyword, properties.names.count <= 64 else { return keywords }
+        let required = keywords.first { $0 is RequiredKeyword } as? RequiredKeyword
+        let additional = schema["patternProperties"] == nil
+            ? keywords.first { $0 is AdditionalPropertiesKeyword } as? AdditionalPropertiesKeyword : nil
+        var mask: UInt64 = 0
+        for i in properties.required { mask |= 1 << UInt64(i) }
+        var others: [PropertyKey] = []
+        for name in required?.names ?? [] {
+            if let i = properties.names.firstIndex(where: { $0.name == name.name }) {
+                mask |= 1 << UInt64(i)
+            } else {
+                others.append(PropertyKey(key: name.key, length: name.length))
+            }
+        }
+        let fused = ObjectShapeKeyword(
+            keys: properties.names.map { PropertyKey(key: $0.key, length: $0.length) }, schemas: properties.schemas,
+            requiredMask: mask, otherRequired: others,
+            additional: additional?.forbids == false ? additional?.schema : nil, forbidsAdditional: additional?.forbids ?? false)
+        var fast: [Keyword] = []
+        for (i, keyword) in keywords.enumerated() {
+            if i == p { fast.append(fused); continue }
+            if keyword === required || keyword === additional { continue }
+            fast.append(keyword)
+        }
+        return fast
+    }
+
+    private func reference(_ value: JSON, name: String) throws(SchemaError) -> Keyword {
         guard let text = value.string else { throw fail(name, "must be a string") }
         let (target, _) = try session.compileReference(text, at: location.appending(name), in: scope)
-        return RefKeyword(target: target, name: name, absolute: absolute)
+        return RefKeyword(target: .passUnretained(target), name: name, absolute: absolute)
     }
 
     private func number(_ name: String, _ value: JSON) throws(SchemaError) -> Number {
@@ -60,15 +91,15 @@ struct KeywordCompiler {
         return out
     }
 
-    private func schemaArray(_ keyword: String, _ value: JSON) throws(SchemaError) -> [SchemaNode] {
+    private func schemaArray(_ keyword: String, _ value: JSON) throws(SchemaError) -> [NodeRef] {
         guard value.isArray else { throw fail(keyword, "must be an array of schemas") }
-        var out: [SchemaNode] = []
+        var out: [NodeRef] = []
         for i in 0..<value.count { out.append(try child(keyword, String(i))) }
         return out
     }
 
     // swiftlint:disable:next cyclomatic_complexity function_body_length
-    private func compileKeyword(_ name: String, _ value: JSON) throws(SchemaError) -> (any Keyword)? {
+    private func compileKeyword(_ name: String, _ value: JSON) throws(SchemaError) -> Keyword? {
         switch name {
         case "$ref":
             return try reference(value, name: "$ref")
@@ -77,12 +108,12 @@ struct KeywordCompiler {
             let (target, resolved) = try session.compileReference(text, at: location.appending(name), in: scope)
             let dynamic = resolved.isDynamicAnchor ? resolved.anchorName : nil
             if dynamic != nil { session.usesDynamicScope = true }
-            return DynamicRefKeyword(initial: target, anchor: dynamic, recursive: false, name: name, absolute: absolute)
+            return DynamicRefKeyword(initial: .passUnretained(target), anchor: dynamic, recursive: false, name: name, absolute: absolute)
         case "$recursiveRef" where draft == .draft2019_09:
             guard let text = value.string else { throw fail(name, "must be a string") }
             let (target, _) = try session.compileReference(text, at: location.appending(name), in: scope)
             session.usesDynamicScope = true
-            return DynamicRefKeyword(initial: target, anchor: nil, recursive: text == "#", name: name, absolute: absolute)
+            return DynamicRefKeyword(initial: .passUnretained(target), anchor: nil, recursive: text == "#", name: name, absolute: absolute)
 
         case "type":
             return try typeKeyword(value, negated: false)
@@ -153,7 +184,7 @@ struct KeywordCompiler {
             return try propertiesKeyword(value)
         case "patternProperties":
             guard value.isObject else { throw fail(name, "must be an object") }
-            var patterns: [(ECMARegex, SchemaNode)] = []
+            var patterns: [(ECMARegex, NodeRef)] = []
             for (pattern, _) in value.members {
                 patterns.append((try session.regex(pattern, at: location.appending([name, pattern])), try child(name, pattern)))
             }
@@ -194,19 +225,19 @@ struct KeywordCompiler {
             return IfKeyword(condition: try child(name), then: then, otherwise: otherwise)
 
         case "unevaluatedProperties" where draft >= .draft2019_09:
-            return UnevaluatedPropertiesKeyword(schema: try child(name), parent: node, forbids: value.bool == false, absolute: absolute)
+            return UnevaluatedPropertiesKeyword(schema: try child(name), parent: .passUnretained(node), forbids: value.bool == false, absolute: absolute)
         case "unevaluatedItems" where draft >= .draft2019_09:
-            return UnevaluatedItemsKeyword(schema: try child(name), parent: node, forbids: value.bool == false, absolute: absolute)
+            return UnevaluatedItemsKeyword(schema: try child(name), parent: .passUnretained(node), forbids: value.bool == false, absolute: absolute)
         default:
             return nil
         }
     }
 
-    private func typeKeyword(_ value: JSON, negated: Bool) throws(SchemaError) -> any Keyword {
+    private func typeKeyword(_ value: JSON, negated: Bool) throws(SchemaError) -> Keyword {
         let name = negated ? "disallow" : "type"
         var types: TypeSet = []
         var names: [String] = []
-        var schemas: [SchemaNode] = []
+        var schemas: [NodeRef] = []
         let entries: [JSON] = value.isArray ? Array(value.elements) : [value]
         for (i, entry) in entries.enumerated() {
             if let text = entry.string {
@@ -229,10 +260,10 @@ struct KeywordCompiler {
         return TypeKeyword(types: types, names: names, wholeRealsAreIntegers: draft >= .draft6, absolute: absolute)
     }
 
-    private func propertiesKeyword(_ value: JSON) throws(SchemaError) -> any Keyword {
+    private func propertiesKeyword(_ value: JSON) throws(SchemaError) -> Keyword {
         guard value.isObject else { throw fail("properties", "must be an object") }
         var names: [PropertyName] = []
-        var schemas: [SchemaNode] = []
+        var schemas: [NodeRef] = []
         var required: [Int] = []
         var iter = json_object_iter(value.raw)
         while let current = iter {
@@ -245,7 +276,7 @@ struct KeywordCompiler {
         return PropertiesKeyword(names: names, schemas: schemas, required: required, absolute: absolute)
     }
 
-    private func dependenciesKeyword(_ name: String, _ value: JSON) throws(SchemaError) -> any Keyword {
+    private func dependenciesKeyword(_ name: String, _ value: JSON) throws(SchemaError) -> Keyword {
         guard value.isObject else { throw fail(name, "must be an object") }
         var entries: [(PropertyName, DependenciesKeyword.Dependency)] = []
         var iter = json_object_iter(value.raw)

@@ -2,32 +2,63 @@ import CJansson
 
 /// A compiled schema: its keywords, and where it sits.
 final class SchemaNode: @unchecked Sendable {
-    /// The keywords in schema order. Set once while compiling, then never changed.
-    var keywords: ContiguousArray<any Keyword> = []
+    /// Strong references to the keywords (set once while compiling).
+    private var owned: [Keyword] = []
+    /// Strong references to the keywords of the fast path.
+    private var fastOwned: [Keyword] = []
+    /// The keywords as unretained references, read on the hot path without ARC or
+    /// exclusivity checks.
+    private let table: UnsafeMutablePointer<UnsafeMutableBufferPointer<Unmanaged<Keyword>>>
     /// The resource the schema belongs to (dynamic scope).
-    unowned(unsafe) var resource: SchemaResource
+    unowned(unsafe) let resource: SchemaResource
     /// `uri#/pointer` of this schema, for `absoluteKeywordLocation`; nil for anonymous documents.
     let absolute: String?
     /// WoK's `error` keyword: the code given to every error this schema produces.
     var errorCode: String?
-    /// Whether the schema is a bare `$ref` (for `$ref` cycle detection).
-    var refOnly: SchemaNode? { keywords.count == 1 ? (keywords[0] as? RefKeyword)?.target : nil }
 
     init(resource: SchemaResource, absolute: String?) {
         self.resource = resource
         self.absolute = absolute
+        table = .allocate(capacity: 1)
+        table.initialize(to: UnsafeMutableBufferPointer(start: nil, count: 0))
     }
+
+    deinit {
+        table.pointee.deallocate()
+        table.deallocate()
+    }
+
+    /// The keywords in schema order (errors and annotations come from these).
+    var keywords: [Keyword] {
+        get { owned }
+        set { setKeywords(newValue, fast: newValue) }
+    }
+
+    /// Sets the keywords once while compiling; `fast` are those `isValid` runs (the same
+    /// checks, possibly fused).
+    func setKeywords(_ all: [Keyword], fast: [Keyword]) {
+        owned = all
+        fastOwned = fast
+        table.pointee.deallocate()
+        let buffer = UnsafeMutableBufferPointer<Unmanaged<Keyword>>.allocate(capacity: fast.count)
+        for (i, keyword) in fast.enumerated() { buffer.initializeElement(at: i, to: .passUnretained(keyword)) }
+        table.pointee = buffer
+    }
+
+    /// The target when the schema is a bare `$ref` (for `$ref` cycle detection).
+    var refOnly: SchemaNode? { owned.count == 1 ? (owned[0] as? RefKeyword)?.target.node : nil }
 
     @inline(__always) func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         if ctx.tracksScope { return isValidTracking(instance, &ctx) }
-        for keyword in keywords where !keyword.isValid(instance, &ctx) { return false }
+        let list = table.pointee
+        for i in 0..<list.count where !list[i]._withUnsafeGuaranteedRef({ $0.isValid(instance, &ctx) }) { return false }
         return true
     }
 
     private func isValidTracking(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         let pushed = enterScope(&ctx)
         defer { if pushed { ctx.scope.removeLast() } }
-        for keyword in keywords where !keyword.isValid(instance, &ctx) { return false }
+        for keyword in fastOwned where !keyword.isValid(instance, &ctx) { return false }
         return true
     }
 
@@ -42,27 +73,27 @@ final class SchemaNode: @unchecked Sendable {
         let pushed = enterScope(&ctx)
         defer { if pushed { ctx.scope.removeLast() } }
         let start = sink.errors.count
-        for keyword in keywords { keyword.validate(instance, &ctx, at, &sink) }
+        for keyword in owned { keyword.validate(instance, &ctx, at, &sink) }
         if let errorCode {
             for i in start..<sink.errors.count where sink.errors[i].code == nil { sink.errors[i].code = errorCode }
         }
     }
 
     /// The members evaluated by this schema's keywords, except `excluding`.
-    func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated, excluding: (any Keyword)? = nil) {
+    func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated, excluding: Keyword? = nil) {
         let pushed = enterScope(&ctx)
         defer { if pushed { ctx.scope.removeLast() } }
-        for keyword in keywords where keyword !== excluding {
+        for keyword in owned where keyword !== excluding {
             keyword.collectProperties(instance, &ctx, &into)
             if into.all { return }
         }
     }
 
     /// The items evaluated by this schema's keywords, except `excluding`.
-    func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated, excluding: (any Keyword)? = nil) {
+    func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated, excluding: Keyword? = nil) {
         let pushed = enterScope(&ctx)
         defer { if pushed { ctx.scope.removeLast() } }
-        for keyword in keywords where keyword !== excluding {
+        for keyword in owned where keyword !== excluding {
             keyword.collectItems(instance, &ctx, &into)
             if into.all { return }
         }

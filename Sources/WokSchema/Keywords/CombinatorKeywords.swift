@@ -1,76 +1,76 @@
 /// `allOf` (draft 3: `extends`): every subschema holds.
 final class AllOfKeyword: Keyword {
-    let schemas: [SchemaNode]
+    let schemas: [NodeRef]
     let name: String
     /// `extends` with a single schema: no index in the keyword location.
     let indexed: Bool
 
-    init(schemas: [SchemaNode], name: String, indexed: Bool = true) {
+    init(schemas: [NodeRef], name: String, indexed: Bool = true) {
         self.schemas = schemas
         self.name = name
         self.indexed = indexed
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         for schema in schemas where !schema.isValid(instance, &ctx) { return false }
         return true
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         for (i, schema) in schemas.enumerated() where !schema.isValid(instance, &ctx) {
             schema.validate(instance, &ctx, indexed ? at.keyword(name, String(i)) : at.keyword(name), &sink)
         }
     }
 
-    func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+    override func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
         for schema in schemas { schema.collectProperties(instance, &ctx, &into) }
     }
 
-    func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+    override func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
         for schema in schemas { schema.collectItems(instance, &ctx, &into) }
     }
 }
 
 /// `anyOf`: at least one subschema holds.
 final class AnyOfKeyword: Keyword {
-    let schemas: [SchemaNode]
+    let schemas: [NodeRef]
     let absolute: String?
 
-    init(schemas: [SchemaNode], absolute: String?) {
+    init(schemas: [NodeRef], absolute: String?) {
         self.schemas = schemas
         self.absolute = absolute
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         for schema in schemas where schema.isValid(instance, &ctx) { return true }
         return false
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard !isValid(instance, &ctx) else { return }
         sink.add(at, "anyOf", absolute, "\(Raw.describe(instance)) is not valid under any of the given schemas")
     }
 
-    func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+    override func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
         for schema in schemas where schema.isValid(instance, &ctx) { schema.collectProperties(instance, &ctx, &into) }
     }
 
-    func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+    override func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
         for schema in schemas where schema.isValid(instance, &ctx) { schema.collectItems(instance, &ctx, &into) }
     }
 }
 
 /// `oneOf`: exactly one subschema holds.
 final class OneOfKeyword: Keyword {
-    let schemas: [SchemaNode]
+    let schemas: [NodeRef]
     let absolute: String?
 
-    init(schemas: [SchemaNode], absolute: String?) {
+    init(schemas: [NodeRef], absolute: String?) {
         self.schemas = schemas
         self.absolute = absolute
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         var found = false
         for schema in schemas where schema.isValid(instance, &ctx) {
             if found { return false }
@@ -79,7 +79,7 @@ final class OneOfKeyword: Keyword {
         return found
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         var valid: [Int] = []
         for (i, schema) in schemas.enumerated() where schema.isValid(instance, &ctx) { valid.append(i) }
         if valid.isEmpty {
@@ -90,30 +90,30 @@ final class OneOfKeyword: Keyword {
         }
     }
 
-    func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+    override func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
         for schema in schemas where schema.isValid(instance, &ctx) { schema.collectProperties(instance, &ctx, &into) }
     }
 
-    func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+    override func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
         for schema in schemas where schema.isValid(instance, &ctx) { schema.collectItems(instance, &ctx, &into) }
     }
 }
 
 /// `not`: the subschema does not hold.
 final class NotKeyword: Keyword {
-    let schema: SchemaNode
+    let schema: NodeRef
     let text: String
     let absolute: String?
 
-    init(schema: SchemaNode, text: String, absolute: String?) {
+    init(schema: NodeRef, text: String, absolute: String?) {
         self.schema = schema
         self.text = text
         self.absolute = absolute
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool { !schema.isValid(instance, &ctx) }
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool { !schema.isValid(instance, &ctx) }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard !isValid(instance, &ctx) else { return }
         sink.add(at, "not", absolute, "\(Raw.describe(instance)) should not be valid under \(text)")
     }
@@ -121,23 +121,23 @@ final class NotKeyword: Keyword {
 
 /// `if` / `then` / `else`.
 final class IfKeyword: Keyword {
-    let condition: SchemaNode
-    let then: SchemaNode?
-    let otherwise: SchemaNode?
+    let condition: NodeRef
+    let then: NodeRef?
+    let otherwise: NodeRef?
 
-    init(condition: SchemaNode, then: SchemaNode?, otherwise: SchemaNode?) {
+    init(condition: NodeRef, then: NodeRef?, otherwise: NodeRef?) {
         self.condition = condition
         self.then = then
         self.otherwise = otherwise
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         if then == nil && otherwise == nil { return true }
         if condition.isValid(instance, &ctx) { return then?.isValid(instance, &ctx) ?? true }
         return otherwise?.isValid(instance, &ctx) ?? true
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         if then == nil && otherwise == nil { return }
         if condition.isValid(instance, &ctx) {
             if let then, !then.isValid(instance, &ctx) { then.validate(instance, &ctx, at.keyword("then"), &sink) }
@@ -146,7 +146,7 @@ final class IfKeyword: Keyword {
         }
     }
 
-    func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+    override func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
         if condition.isValid(instance, &ctx) {
             condition.collectProperties(instance, &ctx, &into)
             then?.collectProperties(instance, &ctx, &into)
@@ -155,7 +155,7 @@ final class IfKeyword: Keyword {
         }
     }
 
-    func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+    override func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
         if condition.isValid(instance, &ctx) {
             condition.collectItems(instance, &ctx, &into)
             then?.collectItems(instance, &ctx, &into)

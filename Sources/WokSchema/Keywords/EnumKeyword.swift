@@ -10,12 +10,12 @@ final class EnumKeyword: Keyword {
         self.absolute = absolute
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         for value in values where Raw.equal(value, instance) { return true }
         return false
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard !isValid(instance, &ctx) else { return }
         sink.add(at, "enum", absolute, "\(Raw.describe(instance)) is not one of \(text)")
     }
@@ -31,9 +31,9 @@ final class ConstKeyword: Keyword {
         self.absolute = absolute
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool { Raw.equal(value, instance) }
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool { Raw.equal(value, instance) }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard !isValid(instance, &ctx) else { return }
         sink.add(at, "const", absolute, "\(Raw.describe(value)) was expected, not \(Raw.describe(instance))")
     }
@@ -44,9 +44,9 @@ final class FalseKeyword: Keyword {
     let absolute: String?
     init(absolute: String?) { self.absolute = absolute }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool { false }
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool { false }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         let kw = JSONPointerText.of(at.keyword)
         sink.errors.append(ValidationError(instanceLocation: at.instancePointer, keywordLocation: kw,
                                            absoluteKeywordLocation: absolute,

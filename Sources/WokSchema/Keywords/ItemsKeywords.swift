@@ -2,22 +2,22 @@ import CJansson
 
 /// `prefixItems` (and the array form of `items` before 2020-12): one schema per position.
 final class PrefixItemsKeyword: Keyword {
-    let schemas: [SchemaNode]
+    let schemas: [NodeRef]
     let name: String
 
-    init(schemas: [SchemaNode], name: String) {
+    init(schemas: [NodeRef], name: String) {
         self.schemas = schemas
         self.name = name
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         guard wok_json_typeof(instance) == JSON_ARRAY else { return true }
         let n = min(json_array_size(instance), schemas.count)
         for i in 0..<n where !schemas[i].isValid(json_array_get(instance, i)!, &ctx) { return false }
         return true
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard wok_json_typeof(instance) == JSON_ARRAY else { return }
         let n = min(json_array_size(instance), schemas.count)
         for i in 0..<n {
@@ -26,7 +26,7 @@ final class PrefixItemsKeyword: Keyword {
         }
     }
 
-    func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+    override func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
         guard wok_json_typeof(instance) == JSON_ARRAY else { return }
         into.addPrefix(min(json_array_size(instance), schemas.count))
     }
@@ -35,19 +35,19 @@ final class PrefixItemsKeyword: Keyword {
 /// `items` (schema form), `additionalItems`, and 2020-12 `items` after `prefixItems`:
 /// every item from `start` on.
 final class ItemsFromKeyword: Keyword {
-    let schema: SchemaNode
+    let schema: NodeRef
     let start: Int
     let name: String
     let absolute: String?
 
-    init(schema: SchemaNode, start: Int, name: String, absolute: String?) {
+    init(schema: NodeRef, start: Int, name: String, absolute: String?) {
         self.schema = schema
         self.start = start
         self.name = name
         self.absolute = absolute
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         guard wok_json_typeof(instance) == JSON_ARRAY else { return true }
         let n = json_array_size(instance)
         var i = start
@@ -58,7 +58,7 @@ final class ItemsFromKeyword: Keyword {
         return true
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard wok_json_typeof(instance) == JSON_ARRAY else { return }
         let n = json_array_size(instance)
         var i = start
@@ -69,7 +69,7 @@ final class ItemsFromKeyword: Keyword {
         }
     }
 
-    func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+    override func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
         guard wok_json_typeof(instance) == JSON_ARRAY else { return }
         into.all = true
     }
@@ -77,14 +77,14 @@ final class ItemsFromKeyword: Keyword {
 
 /// `contains` with `minContains` / `maxContains`.
 final class ContainsKeyword: Keyword {
-    let schema: SchemaNode
+    let schema: NodeRef
     let minimum: Int
     let maximum: Int?
     /// 2020-12: the matched items count as evaluated for `unevaluatedItems`.
     let annotates: Bool
     let absolute: String?
 
-    init(schema: SchemaNode, minimum: Int, maximum: Int?, annotates: Bool, absolute: String?) {
+    init(schema: NodeRef, minimum: Int, maximum: Int?, annotates: Bool, absolute: String?) {
         self.schema = schema
         self.minimum = minimum
         self.maximum = maximum
@@ -92,7 +92,7 @@ final class ContainsKeyword: Keyword {
         self.absolute = absolute
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         guard wok_json_typeof(instance) == JSON_ARRAY else { return true }
         let n = json_array_size(instance)
         var matched = 0
@@ -104,7 +104,7 @@ final class ContainsKeyword: Keyword {
         return matched >= minimum
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard wok_json_typeof(instance) == JSON_ARRAY, !isValid(instance, &ctx) else { return }
         let n = json_array_size(instance)
         var matched = 0
@@ -117,7 +117,7 @@ final class ContainsKeyword: Keyword {
         }
     }
 
-    func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+    override func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
         guard annotates, wok_json_typeof(instance) == JSON_ARRAY else { return }
         for i in 0..<json_array_size(instance) where schema.isValid(json_array_get(instance, i)!, &ctx) { into.indexes.insert(i) }
     }
@@ -135,13 +135,13 @@ final class ItemCountKeyword: Keyword {
         self.absolute = absolute
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         guard wok_json_typeof(instance) == JSON_ARRAY else { return true }
         let n = json_array_size(instance)
         return isMinimum ? n >= limit : n <= limit
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard !isValid(instance, &ctx) else { return }
         sink.add(at, isMinimum ? "minItems" : "maxItems", absolute,
                  "\(Raw.describe(instance)) has \(isMinimum ? "fewer" : "more") than \(limit) item\(limit == 1 ? "" : "s")")
@@ -153,7 +153,7 @@ final class UniqueItemsKeyword: Keyword {
     let absolute: String?
     init(absolute: String?) { self.absolute = absolute }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool { duplicate(instance) == nil }
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool { duplicate(instance) == nil }
 
     /// The indexes of two equal items, if any.
     func duplicate(_ instance: RawJSON) -> (Int, Int)? {
@@ -181,7 +181,7 @@ final class UniqueItemsKeyword: Keyword {
         return nil
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard let (i, j) = duplicate(instance) else { return }
         sink.add(at, "uniqueItems", absolute, "\(Raw.describe(instance)) has non-unique elements (items \(i) and \(j) are equal)")
     }

@@ -14,14 +14,14 @@ final class BoundKeyword: Keyword {
         self.absolute = absolute
     }
 
-    @inline(__always) func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    @inline(__always) override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         guard Raw.isNumber(instance) else { return true }
         let c = Number(instance).compare(limit)
         if isMinimum { return exclusive ? c > 0 : c >= 0 }
         return exclusive ? c < 0 : c <= 0
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard !isValid(instance, &ctx) else { return }
         let relation = isMinimum ? (exclusive ? "less than or equal to" : "less than")
                                  : (exclusive ? "greater than or equal to" : "greater than")
@@ -42,12 +42,12 @@ final class MultipleOfKeyword: Keyword {
         self.absolute = absolute
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         guard Raw.isNumber(instance) else { return true }
         return Number(instance).isMultiple(of: divisor)
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard !isValid(instance, &ctx) else { return }
         sink.add(at, name, absolute, "\(Raw.describe(instance)) is not a multiple of \(divisor)")
     }

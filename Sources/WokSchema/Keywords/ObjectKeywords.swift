@@ -13,19 +13,19 @@ struct PropertyName: @unchecked Sendable {
 /// `properties` (with draft 3's `required: true` inside property schemas).
 final class PropertiesKeyword: Keyword {
     let names: [PropertyName]
-    let schemas: [SchemaNode]
+    let schemas: [NodeRef]
     /// Draft 3: indexes of properties whose schema says `required: true`.
     let required: [Int]
     let absolute: String?
 
-    init(names: [PropertyName], schemas: [SchemaNode], required: [Int], absolute: String?) {
+    init(names: [PropertyName], schemas: [NodeRef], required: [Int], absolute: String?) {
         self.names = names
         self.schemas = schemas
         self.required = required
         self.absolute = absolute
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         guard wok_json_typeof(instance) == JSON_OBJECT else { return true }
         for i in 0..<names.count {
             if let value = names[i].lookup(instance), !schemas[i].isValid(value, &ctx) { return false }
@@ -34,7 +34,7 @@ final class PropertiesKeyword: Keyword {
         return true
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard wok_json_typeof(instance) == JSON_OBJECT else { return }
         for i in 0..<names.count {
             if let value = names[i].lookup(instance), !schemas[i].isValid(value, &ctx) {
@@ -45,11 +45,11 @@ final class PropertiesKeyword: Keyword {
             let location = at.keyword("properties", names[i].name)
             let start = sink.errors.count
             sink.add(location, "required", absolute.map { $0 + "/properties/" + names[i].name }, "\"\(names[i].name)\" is a required property")
-            if let code = schemas[i].errorCode { sink.errors[start].code = code }
+            if let code = schemas[i].node.errorCode { sink.errors[start].code = code }
         }
     }
 
-    func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+    override func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
         guard wok_json_typeof(instance) == JSON_OBJECT else { return }
         for name in names where name.lookup(instance) != nil { into.keys.insert(name.name) }
     }
@@ -57,11 +57,11 @@ final class PropertiesKeyword: Keyword {
 
 /// `patternProperties`: members whose name matches a pattern meet its schema.
 final class PatternPropertiesKeyword: Keyword {
-    let patterns: [(ECMARegex, SchemaNode)]
+    let patterns: [(ECMARegex, NodeRef)]
 
-    init(patterns: [(ECMARegex, SchemaNode)]) { self.patterns = patterns }
+    init(patterns: [(ECMARegex, NodeRef)]) { self.patterns = patterns }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         guard wok_json_typeof(instance) == JSON_OBJECT else { return true }
         var iter = json_object_iter(instance)
         while let current = iter {
@@ -74,7 +74,7 @@ final class PatternPropertiesKeyword: Keyword {
         return true
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard wok_json_typeof(instance) == JSON_OBJECT else { return }
         var iter = json_object_iter(instance)
         while let current = iter {
@@ -96,7 +96,7 @@ final class PatternPropertiesKeyword: Keyword {
         }
     }
 
-    func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+    override func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
         guard wok_json_typeof(instance) == JSON_OBJECT else { return }
         var iter = json_object_iter(instance)
         while let current = iter {
@@ -113,7 +113,7 @@ final class PatternPropertiesKeyword: Keyword {
 /// `additionalProperties`: members not named by `properties` nor matched by
 /// `patternProperties` meet this schema.
 final class AdditionalPropertiesKeyword: Keyword {
-    let schema: SchemaNode
+    let schema: NodeRef
     /// The sibling `properties` object of the schema document, used as a hash set of names.
     let properties: RawJSON?
     let patterns: [ECMARegex]
@@ -121,7 +121,7 @@ final class AdditionalPropertiesKeyword: Keyword {
     let forbids: Bool
     let absolute: String?
 
-    init(schema: SchemaNode, properties: RawJSON?, patterns: [ECMARegex], forbids: Bool, absolute: String?) {
+    init(schema: NodeRef, properties: RawJSON?, patterns: [ECMARegex], forbids: Bool, absolute: String?) {
         self.schema = schema
         self.properties = properties
         self.patterns = patterns
@@ -138,7 +138,7 @@ final class AdditionalPropertiesKeyword: Keyword {
         return true
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         guard wok_json_typeof(instance) == JSON_OBJECT else { return true }
         var iter = json_object_iter(instance)
         while let current = iter {
@@ -150,7 +150,7 @@ final class AdditionalPropertiesKeyword: Keyword {
         return true
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard wok_json_typeof(instance) == JSON_OBJECT else { return }
         var iter = json_object_iter(instance)
         while let current = iter {
@@ -167,7 +167,7 @@ final class AdditionalPropertiesKeyword: Keyword {
         }
     }
 
-    func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+    override func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
         guard wok_json_typeof(instance) == JSON_OBJECT else { return }
         into.all = true
     }
@@ -175,8 +175,8 @@ final class AdditionalPropertiesKeyword: Keyword {
 
 /// `propertyNames`: every member name, as a string, meets the schema.
 final class PropertyNamesKeyword: Keyword {
-    let schema: SchemaNode
-    init(schema: SchemaNode) { self.schema = schema }
+    let schema: NodeRef
+    init(schema: NodeRef) { self.schema = schema }
 
     private func forEachName(_ instance: RawJSON, _ body: (RawJSON, UnsafeMutableRawPointer) -> Bool) -> Bool {
         var iter = json_object_iter(instance)
@@ -190,12 +190,12 @@ final class PropertyNamesKeyword: Keyword {
         return true
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         guard wok_json_typeof(instance) == JSON_OBJECT else { return true }
         return forEachName(instance) { name, _ in schema.isValid(name, &ctx) }
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard wok_json_typeof(instance) == JSON_OBJECT else { return }
         _ = forEachName(instance) { name, _ in
             if !schema.isValid(name, &ctx) {
@@ -221,13 +221,13 @@ final class RequiredKeyword: Keyword {
         self.absolute = absolute
     }
 
-    @inline(__always) func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    @inline(__always) override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         guard wok_json_typeof(instance) == JSON_OBJECT else { return true }
         for name in names where name.lookup(instance) == nil { return false }
         return true
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard wok_json_typeof(instance) == JSON_OBJECT else { return }
         for name in names where name.lookup(instance) == nil {
             sink.add(at, "required", absolute, "\"\(name.name)\" is a required property")
@@ -247,13 +247,13 @@ final class PropertyCountKeyword: Keyword {
         self.absolute = absolute
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         guard wok_json_typeof(instance) == JSON_OBJECT else { return true }
         let n = json_object_size(instance)
         return isMinimum ? n >= limit : n <= limit
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard !isValid(instance, &ctx) else { return }
         sink.add(at, isMinimum ? "minProperties" : "maxProperties", absolute,
                  "\(Raw.describe(instance)) has \(isMinimum ? "fewer" : "more") than \(limit) propert\(limit == 1 ? "y" : "ies")")
@@ -265,7 +265,7 @@ final class PropertyCountKeyword: Keyword {
 final class DependenciesKeyword: Keyword {
     enum Dependency {
         case required([PropertyName])
-        case schema(SchemaNode)
+        case schema(NodeRef)
     }
     let entries: [(PropertyName, Dependency)]
     let name: String
@@ -277,7 +277,7 @@ final class DependenciesKeyword: Keyword {
         self.absolute = absolute
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         guard wok_json_typeof(instance) == JSON_OBJECT else { return true }
         for (trigger, dependency) in entries where trigger.lookup(instance) != nil {
             switch dependency {
@@ -290,7 +290,7 @@ final class DependenciesKeyword: Keyword {
         return true
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard wok_json_typeof(instance) == JSON_OBJECT else { return }
         for (trigger, dependency) in entries where trigger.lookup(instance) != nil {
             switch dependency {
@@ -305,12 +305,12 @@ final class DependenciesKeyword: Keyword {
         }
     }
 
-    func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+    override func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
         guard wok_json_typeof(instance) == JSON_OBJECT else { return }
         for (trigger, dependency) in entries where trigger.lookup(instance) != nil {
             if case .schema(let schema) = dependency { schema.collectProperties(instance, &ctx, &into) }
         }
     }
 
-    func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {}
+    override func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {}
 }

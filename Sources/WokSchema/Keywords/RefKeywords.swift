@@ -2,24 +2,24 @@
 /// location and `maxEvaluationDepth` overall.
 final class RefKeyword: Keyword {
     /// The target, owned by the validator's arena (references may form cycles).
-    unowned(unsafe) var target: SchemaNode
+    let target: NodeRef
     let name: String
     let absolute: String?
 
-    init(target: SchemaNode, name: String, absolute: String?) {
+    init(target: NodeRef, name: String, absolute: String?) {
         self.target = target
         self.name = name
         self.absolute = absolute
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         let saved = ctx.enterRef(instance)
         defer { ctx.leaveRef(saved) }
         guard saved.0 else { return false }
         return target.isValid(instance, &ctx)
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         let saved = ctx.enterRef(instance)
         defer { ctx.leaveRef(saved) }
         guard saved.0 else {
@@ -29,14 +29,14 @@ final class RefKeyword: Keyword {
         if !target.isValid(instance, &ctx) { target.validate(instance, &ctx, at.keyword(name), &sink) }
     }
 
-    func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+    override func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
         let saved = ctx.enterRef(instance)
         defer { ctx.leaveRef(saved) }
         guard saved.0 else { return }
         target.collectProperties(instance, &ctx, &into)
     }
 
-    func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+    override func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
         let saved = ctx.enterRef(instance)
         defer { ctx.leaveRef(saved) }
         guard saved.0 else { return }
@@ -48,7 +48,7 @@ final class RefKeyword: Keyword {
 /// on the dynamic scope.
 final class DynamicRefKeyword: Keyword {
     /// The statically resolved target.
-    unowned(unsafe) let initial: SchemaNode
+    let initial: NodeRef
     /// 2020-12: the `$dynamicAnchor` name to look for in the dynamic scope (nil: static).
     let anchor: String?
     /// 2019-09 `$recursiveRef`: follow `$recursiveAnchor: true` resources outward.
@@ -56,7 +56,7 @@ final class DynamicRefKeyword: Keyword {
     let name: String
     let absolute: String?
 
-    init(initial: SchemaNode, anchor: String?, recursive: Bool, name: String, absolute: String?) {
+    init(initial: NodeRef, anchor: String?, recursive: Bool, name: String, absolute: String?) {
         self.initial = initial
         self.anchor = anchor
         self.recursive = recursive
@@ -64,32 +64,32 @@ final class DynamicRefKeyword: Keyword {
         self.absolute = absolute
     }
 
-    private func target(_ ctx: EvalContext) -> SchemaNode {
+    private func target(_ ctx: EvalContext) -> NodeRef {
         if recursive {
-            guard initial.resource.recursiveAnchor else { return initial }
+            guard initial.node.resource.recursiveAnchor else { return initial }
             var target = initial
             for resource in ctx.scope.reversed() {
                 if !resource.recursiveAnchor { break }
-                if let root = resource.root { target = root }
+                if let root = resource.root { target = NodeRef.passUnretained(root) }
             }
             return target
         }
         if let anchor {
             for resource in ctx.scope {
-                if let node = resource.dynamicAnchors[anchor] { return node.takeUnretainedValue() }
+                if let node = resource.dynamicAnchors[anchor] { return node }
             }
         }
         return initial
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         let saved = ctx.enterRef(instance)
         defer { ctx.leaveRef(saved) }
         guard saved.0 else { return false }
         return target(ctx).isValid(instance, &ctx)
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         let saved = ctx.enterRef(instance)
         defer { ctx.leaveRef(saved) }
         guard saved.0 else {
@@ -100,14 +100,14 @@ final class DynamicRefKeyword: Keyword {
         if !node.isValid(instance, &ctx) { node.validate(instance, &ctx, at.keyword(name), &sink) }
     }
 
-    func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+    override func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
         let saved = ctx.enterRef(instance)
         defer { ctx.leaveRef(saved) }
         guard saved.0 else { return }
         target(ctx).collectProperties(instance, &ctx, &into)
     }
 
-    func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+    override func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
         let saved = ctx.enterRef(instance)
         defer { ctx.leaveRef(saved) }
         guard saved.0 else { return }

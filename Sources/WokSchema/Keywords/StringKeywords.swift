@@ -12,7 +12,7 @@ final class LengthKeyword: Keyword {
         self.absolute = absolute
     }
 
-    @inline(__always) func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    @inline(__always) override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         guard wok_json_typeof(instance) == JSON_STRING else { return true }
         let bytes = json_string_length(instance)
         if isMinimum {
@@ -24,7 +24,7 @@ final class LengthKeyword: Keyword {
         return Raw.codePointCount(instance) <= limit
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard !isValid(instance, &ctx) else { return }
         if isMinimum {
             sink.add(at, "minLength", absolute, "\(Raw.describe(instance)) is shorter than \(limit) character\(limit == 1 ? "" : "s")")
@@ -44,12 +44,12 @@ final class PatternKeyword: Keyword {
         self.absolute = absolute
     }
 
-    @inline(__always) func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    @inline(__always) override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         guard wok_json_typeof(instance) == JSON_STRING else { return true }
         return regex.search(validUTF8: Raw.stringBytes(instance)) == .match
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard wok_json_typeof(instance) == JSON_STRING else { return }
         switch regex.search(validUTF8: Raw.stringBytes(instance)) {
         case .match: return
@@ -73,11 +73,11 @@ final class FormatKeyword: Keyword {
         self.absolute = absolute
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         FormatChecker.check(format, JSONBridge.json(instance), draft: draft) ?? true
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard !isValid(instance, &ctx) else { return }
         sink.add(at, "format", absolute, "\(Raw.describe(instance)) is not a valid \"\(format)\"")
     }
@@ -100,14 +100,14 @@ final class ContentKeyword: Keyword {
         return base64 ? Base64.decode(bytes) : Array(bytes)
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         guard wok_json_typeof(instance) == JSON_STRING else { return true }
         guard let data = decoded(instance) else { return false }
         if json { return (try? JSONBridge.parse(data)) != nil }
         return true
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard wok_json_typeof(instance) == JSON_STRING else { return }
         guard let data = decoded(instance) else {
             sink.add(at, "contentEncoding", absolute, "\(Raw.describe(instance)) is not valid base64")

@@ -57,11 +57,11 @@ final class TypeKeyword: Keyword {
         self.absolute = absolute
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         types.contains(instance, wholeRealsAreIntegers: wholeRealsAreIntegers)
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard !isValid(instance, &ctx) else { return }
         let expected = names.map { "\"\($0)\"" }.joined(separator: ", ")
         sink.add(at, "type", absolute, "\(Raw.describe(instance)) is not of type \(expected)")
@@ -71,12 +71,12 @@ final class TypeKeyword: Keyword {
 /// Draft 3 `type` and `disallow`: a union of type names and schemas (`disallow` negates it).
 final class Draft3TypeKeyword: Keyword {
     let types: TypeSet
-    let schemas: [SchemaNode]
+    let schemas: [NodeRef]
     let names: [String]
     let negated: Bool
     let absolute: String?
 
-    init(types: TypeSet, schemas: [SchemaNode], names: [String], negated: Bool, absolute: String?) {
+    init(types: TypeSet, schemas: [NodeRef], names: [String], negated: Bool, absolute: String?) {
         self.types = types
         self.schemas = schemas
         self.names = names
@@ -90,11 +90,11 @@ final class Draft3TypeKeyword: Keyword {
         return false
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         matches(instance, &ctx) != negated
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard !isValid(instance, &ctx) else { return }
         let listed = names.joined(separator: ", ")
         if negated {

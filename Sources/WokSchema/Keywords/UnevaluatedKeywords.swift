@@ -2,13 +2,13 @@ import CJansson
 
 /// `unevaluatedProperties`: members that no sibling or nested applicator evaluated meet the schema.
 final class UnevaluatedPropertiesKeyword: Keyword {
-    let schema: SchemaNode
+    let schema: NodeRef
     /// The schema this keyword belongs to (owned by the arena).
-    unowned(unsafe) var parent: SchemaNode
+    let parent: NodeRef
     let forbids: Bool
     let absolute: String?
 
-    init(schema: SchemaNode, parent: SchemaNode, forbids: Bool, absolute: String?) {
+    init(schema: NodeRef, parent: NodeRef, forbids: Bool, absolute: String?) {
         self.schema = schema
         self.parent = parent
         self.forbids = forbids
@@ -17,11 +17,11 @@ final class UnevaluatedPropertiesKeyword: Keyword {
 
     private func evaluated(_ instance: RawJSON, _ ctx: inout EvalContext) -> Evaluated {
         var evaluated = Evaluated()
-        parent.collectProperties(instance, &ctx, &evaluated, excluding: self)
+        parent.node.collectProperties(instance, &ctx, &evaluated, excluding: self)
         return evaluated
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         guard wok_json_typeof(instance) == JSON_OBJECT, json_object_size(instance) > 0 else { return true }
         let done = evaluated(instance, &ctx)
         if done.all { return true }
@@ -35,7 +35,7 @@ final class UnevaluatedPropertiesKeyword: Keyword {
         return true
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard wok_json_typeof(instance) == JSON_OBJECT, json_object_size(instance) > 0 else { return }
         let done = evaluated(instance, &ctx)
         if done.all { return }
@@ -54,19 +54,19 @@ final class UnevaluatedPropertiesKeyword: Keyword {
         }
     }
 
-    func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+    override func collectProperties(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
         into.all = true
     }
 }
 
 /// `unevaluatedItems`: items that no sibling or nested applicator evaluated meet the schema.
 final class UnevaluatedItemsKeyword: Keyword {
-    let schema: SchemaNode
-    unowned(unsafe) var parent: SchemaNode
+    let schema: NodeRef
+    let parent: NodeRef
     let forbids: Bool
     let absolute: String?
 
-    init(schema: SchemaNode, parent: SchemaNode, forbids: Bool, absolute: String?) {
+    init(schema: NodeRef, parent: NodeRef, forbids: Bool, absolute: String?) {
         self.schema = schema
         self.parent = parent
         self.forbids = forbids
@@ -75,11 +75,11 @@ final class UnevaluatedItemsKeyword: Keyword {
 
     private func evaluated(_ instance: RawJSON, _ ctx: inout EvalContext) -> Evaluated {
         var evaluated = Evaluated()
-        parent.collectItems(instance, &ctx, &evaluated, excluding: self)
+        parent.node.collectItems(instance, &ctx, &evaluated, excluding: self)
         return evaluated
     }
 
-    func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
+    override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool {
         guard wok_json_typeof(instance) == JSON_ARRAY, json_array_size(instance) > 0 else { return true }
         let done = evaluated(instance, &ctx)
         if done.all { return true }
@@ -89,7 +89,7 @@ final class UnevaluatedItemsKeyword: Keyword {
         return true
     }
 
-    func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
+    override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard wok_json_typeof(instance) == JSON_ARRAY, json_array_size(instance) > 0 else { return }
         let done = evaluated(instance, &ctx)
         if done.all { return }
@@ -103,7 +103,7 @@ final class UnevaluatedItemsKeyword: Keyword {
         }
     }
 
-    func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
+    override func collectItems(_ instance: RawJSON, _ ctx: inout EvalContext, _ into: inout Evaluated) {
         into.all = true
     }
 }

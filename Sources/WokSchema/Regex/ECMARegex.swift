@@ -16,6 +16,8 @@ public final class ECMARegex: @unchecked Sendable {
     let translated: String
     private let code: OpaquePointer
     private let matchContext: OpaquePointer
+    /// Whether PCRE2 compiled the pattern to machine code (then searches use its fast entry point).
+    private let jitCompiled: Bool
 
     /// The outcome of one search.
     public enum Outcome: Sendable { case match, noMatch, limitExceeded }
@@ -42,7 +44,7 @@ public final class ECMARegex: @unchecked Sendable {
             throw RegexError(message: ECMARegex.message(for: errorCode), offset: nil)
         }
         code = compiled
-        _ = pcre2_jit_compile_8(code, UInt32(PCRE2_JIT_COMPLETE))
+        jitCompiled = pcre2_jit_compile_8(code, UInt32(PCRE2_JIT_COMPLETE)) == 0
         matchContext = pcre2_match_context_create_8(nil)
         pcre2_set_match_limit_8(matchContext, matchLimit)
         pcre2_set_depth_limit_8(matchContext, min(matchLimit, 100_000))
@@ -84,10 +86,15 @@ public final class ECMARegex: @unchecked Sendable {
     }
 
     private func run(_ bytes: UnsafeBufferPointer<UInt8>, options: UInt32) -> Outcome {
-        let matchData = pcre2_match_data_create_8(1, nil)
-        defer { pcre2_match_data_free_8(matchData) }
+        let matchData = PCRE2MatchData.current
         let base = bytes.baseAddress ?? UnsafePointer(ECMARegex.empty)
-        let rc = pcre2_match_8(code, base, bytes.count, 0, options, matchData, matchContext)
+        let rc: Int32
+        if jitCompiled && options & UInt32(PCRE2_NO_UTF_CHECK) != 0 {
+            // The JIT entry point skips the checks the caller vouched for (valid UTF-8).
+            rc = pcre2_jit_match_8(code, base, bytes.count, 0, 0, matchData, matchContext)
+        } else {
+            rc = pcre2_match_8(code, base, bytes.count, 0, options, matchData, matchContext)
+        }
         if rc >= 0 { return .match }
         if rc == PCRE2_ERROR_NOMATCH { return .noMatch }
         if rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21 { return .noMatch }
