@@ -9,8 +9,8 @@ FRAME_LIMIT = 64 * 1024
 
 
 def padded_ping(size):
-    """A valid ping frame of exactly `size` bytes."""
-    frame = '{"type":"ping","ref":"' + "x" * (size - len('{"type":"ping","ref":""}')) + '"}'
+    """A valid ping frame of exactly `size` bytes (padded with JSON whitespace)."""
+    frame = '{"type":"ping"' + " " * (size - len('{"type":"ping"}')) + "}"
     assert len(frame.encode()) == size
     return frame
 

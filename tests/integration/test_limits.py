@@ -16,8 +16,9 @@ def tight(server_factory):
 
 
 def padded_ping(size):
-    frame = '{"type":"ping","ref":"' + "x" * (size - len('{"type":"ping","ref":""}')) + '"}'
-    assert len(frame) == size
+    """A valid ping frame of exactly `size` bytes (padded with JSON whitespace)."""
+    frame = '{"type":"ping"' + " " * (size - len('{"type":"ping"}')) + "}"
+    assert len(frame.encode()) == size
     return frame
 
 
