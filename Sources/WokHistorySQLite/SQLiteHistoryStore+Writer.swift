@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import WokJSON
@@ -18,6 +19,7 @@ extension SQLiteHistoryStore {
             shared.jobs = []
             let handler = shared.handler
             condition.unlock()
+            queueDepth.record(0)
 
             var group: [([PendingNotification], CheckedContinuation<Result<[WokNotification], HistoryError>, Never>)] = []
             var groupSize = 0
@@ -92,6 +94,7 @@ extension SQLiteHistoryStore {
             condition.lock()
             shared.commits += 1
             condition.unlock()
+            commitsTotal.increment()
             return .success(stored)
         } catch {
             try? writer.execute("ROLLBACK")

@@ -1,5 +1,7 @@
 import Foundation
+import CoreMetrics
 import Logging
+import Metrics
 import WokJSON
 import WokRouterCore
 
@@ -33,6 +35,10 @@ public final class SQLiteHistoryStore: HistoryStore, @unchecked Sendable {
         var commits = 0
     }
 
+    /// `wok_router_store_queue_depth`: appends and other jobs waiting for the writer.
+    let queueDepth = Gauge(label: "wok_router_store_queue_depth")
+    /// `wok_router_store_commits_total`: group commits (transactions storing appends).
+    let commitsTotal = Counter(label: "wok_router_store_commits_total")
     let condition = NSCondition()
     var shared = Shared()  // guarded by `condition`
     private let headValue: Locked<UInt64>
@@ -121,6 +127,7 @@ public final class SQLiteHistoryStore: HistoryStore, @unchecked Sendable {
         if shared.closed { return false }
         if case .close = job { shared.closed = true }
         shared.jobs.append(job)
+        queueDepth.record(shared.jobs.count)
         condition.signal()
         return true
     }

@@ -6,23 +6,46 @@ enum JSONSourceLocator {
     /// The 1-based line and column where the value `pointer` names starts, or nil when the text
     /// does not have it.
     static func position(of pointer: String, in text: [UInt8]) -> (line: Int, column: Int)? {
-        guard let tokens = tokens(pointer) else { return nil }
-        return text.withUnsafeBufferPointer { bytes -> (Int, Int)? in
-            var scanner = Scanner(bytes: bytes)
-            scanner.skipSpace()
-            for token in tokens {
-                guard scanner.descend(into: token) else { return nil }
-            }
-            return scanner.lineAndColumn()
-        }
+        positions(of: [pointer], in: text)[pointer]
     }
 
-    private static func tokens(_ pointer: String) -> [[UInt8]]? {
-        guard !pointer.isEmpty else { return [] }
-        guard pointer.hasPrefix("/") else { return nil }
-        return pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map { token in
-            Array(token.replacingOccurrences("~1", "/").replacingOccurrences("~0", "~").utf8)
+    /// Where each of `pointers` starts, found in one pass over `text`: containers on no
+    /// pointer's path are skipped without looking inside, so the cost is one scan of the text
+    /// however many errors an instance has.
+    static func positions(of pointers: Set<String>, in text: [UInt8]) -> [String: (line: Int, column: Int)] {
+        guard !pointers.isEmpty else { return [:] }
+        var prefixes: Set<String> = []
+        for pointer in pointers {
+            var index = pointer.startIndex
+            while let slash = pointer[index...].firstIndex(of: "/") {
+                prefixes.insert(String(pointer[..<slash]))
+                index = pointer.index(after: slash)
+            }
         }
+        var offsets: [String: Int] = [:]
+        text.withUnsafeBufferPointer { bytes in
+            var scanner = Scanner(bytes: bytes)
+            scanner.skipSpace()
+            _ = scanner.visit(path: "", wanted: pointers, prefixes: prefixes, found: &offsets, depth: 0)
+        }
+        return lineAndColumn(of: offsets, in: text)
+    }
+
+    /// Converts byte offsets to lines and columns in one pass.
+    private static func lineAndColumn(of offsets: [String: Int], in text: [UInt8]) -> [String: (line: Int, column: Int)] {
+        var result: [String: (line: Int, column: Int)] = [:]
+        var line = 1
+        var lineStart = 0
+        var k = 0
+        for (pointer, offset) in offsets.sorted(by: { $0.value < $1.value }) {
+            while k < offset && k < text.count {
+                if text[k] == 0x0A { line += 1; lineStart = k + 1 }
+                k += 1
+            }
+            let column = String(decoding: text[lineStart..<min(offset, text.count)], as: UTF8.self).unicodeScalars.count + 1
+            result[pointer] = (line, column)
+        }
+        return result
     }
 
     private struct Scanner {
@@ -33,40 +56,55 @@ enum JSONSourceLocator {
             while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
         }
 
-        /// Moves from the start of a container to the start of its member or element `token`.
-        mutating func descend(into token: [UInt8]) -> Bool {
+        /// Visits the value at `i` whose pointer is `path`: records it when wanted, looks inside
+        /// when it is on a wanted path, skips it otherwise. Returns false on malformed text.
+        mutating func visit(path: String, wanted: Set<String>, prefixes: Set<String>,
+                            found: inout [String: Int], depth: Int) -> Bool {
             guard i < bytes.count else { return false }
-            if bytes[i] == UInt8(ascii: "{") {
+            if wanted.contains(path) { found[path] = i }
+            guard prefixes.contains(path), depth < 10_000 else { return skipValue() }
+            switch bytes[i] {
+            case UInt8(ascii: "{"):
                 i += 1
+                skipSpace()
+                if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return true }
                 while true {
                     skipSpace()
-                    guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return false }
-                    guard let key = readString() else { return false }
+                    guard i < bytes.count, bytes[i] == UInt8(ascii: "\""), let key = readString() else { return false }
                     skipSpace()
                     guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return false }
                     i += 1
                     skipSpace()
-                    if key == token { return true }
-                    guard skipValue() else { return false }
+                    let token = String(decoding: key, as: UTF8.self)
+                    let escaped = token.contains("~") || token.contains("/")
+                        ? token.split(separator: "~", omittingEmptySubsequences: false).joined(separator: "~0")
+                            .split(separator: "/", omittingEmptySubsequences: false).joined(separator: "~1")
+                        : token
+                    guard visit(path: path + "/" + escaped, wanted: wanted, prefixes: prefixes, found: &found, depth: depth + 1) else { return false }
                     skipSpace()
-                    guard i < bytes.count, bytes[i] == UInt8(ascii: ",") else { return false }
+                    guard i < bytes.count else { return false }
+                    if bytes[i] == UInt8(ascii: "}") { i += 1; return true }
+                    guard bytes[i] == UInt8(ascii: ",") else { return false }
                     i += 1
                 }
-            }
-            if bytes[i] == UInt8(ascii: "[") {
-                guard let text = String(validating: token, as: UTF8.self), let index = Int(text), index >= 0 else { return false }
+            case UInt8(ascii: "["):
                 i += 1
                 skipSpace()
-                for _ in 0..<index {
-                    guard skipValue() else { return false }
+                if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return true }
+                var index = 0
+                while true {
                     skipSpace()
-                    guard i < bytes.count, bytes[i] == UInt8(ascii: ",") else { return false }
+                    guard visit(path: path + "/" + String(index), wanted: wanted, prefixes: prefixes, found: &found, depth: depth + 1) else { return false }
+                    index += 1
+                    skipSpace()
+                    guard i < bytes.count else { return false }
+                    if bytes[i] == UInt8(ascii: "]") { i += 1; return true }
+                    guard bytes[i] == UInt8(ascii: ",") else { return false }
                     i += 1
-                    skipSpace()
                 }
-                return i < bytes.count && bytes[i] != UInt8(ascii: "]")
+            default:
+                return skipValue()
             }
-            return false
         }
 
         /// Reads a string at `i` (on its opening quote), decoding escapes; leaves `i` after it.
@@ -116,6 +154,19 @@ enum JSONSourceLocator {
             return Unicode.Scalar(lead) ?? "\u{FFFD}"
         }
 
+        /// Skips a string at `i` (on its opening quote) without decoding it.
+        mutating func skipString() -> Bool {
+            i += 1
+            while i < bytes.count {
+                switch bytes[i] {
+                case UInt8(ascii: "\""): i += 1; return true
+                case UInt8(ascii: "\\"): i += 2
+                default: i += 1
+                }
+            }
+            return false
+        }
+
         /// Skips one value (any depth, without recursion).
         mutating func skipValue() -> Bool {
             var depth = 0
@@ -123,7 +174,7 @@ enum JSONSourceLocator {
                 guard i < bytes.count else { return false }
                 switch bytes[i] {
                 case UInt8(ascii: "\""):
-                    guard readString() != nil else { return false }
+                    guard skipString() else { return false }
                 case UInt8(ascii: "{"), UInt8(ascii: "["):
                     depth += 1
                     i += 1
@@ -145,31 +196,5 @@ enum JSONSourceLocator {
         private static func isDelimiter(_ c: UInt8) -> Bool {
             c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == UInt8(ascii: "]") || c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09
         }
-
-        func lineAndColumn() -> (Int, Int) {
-            var line = 1
-            var lineStart = 0
-            for k in 0..<min(i, bytes.count) where bytes[k] == 0x0A {
-                line += 1
-                lineStart = k + 1
-            }
-            let column = String(decoding: bytes[lineStart..<min(i, bytes.count)], as: UTF8.self).unicodeScalars.count + 1
-            return (line, column)
-        }
-    }
-}
-
-extension Substring {
-    fileprivate func replacingOccurrences(_ target: String, _ replacement: String) -> Substring {
-        guard contains(target.first!) else { return self }
-        var out = ""
-        var rest = self[...]
-        while let range = rest.firstRange(of: target) {
-            out += rest[..<range.lowerBound]
-            out += replacement
-            rest = rest[range.upperBound...]
-        }
-        out += rest
-        return out[...]
     }
 }

@@ -45,9 +45,9 @@ struct ValidateRun {
             report.unparseable(file: file, line: error.line, message: JSONParseDiagnosis.describe(error, path: file))
             return
         }
-        let errors = validator.validate(instance).map { error in
-            (error, JSONSourceLocator.position(of: error.instanceLocation, in: bytes)?.line ?? 1)
-        }
+        let found = validator.validate(instance)
+        let places = JSONSourceLocator.positions(of: Set(found.map(\.instanceLocation)), in: bytes)
+        let errors = found.map { ($0, places[$0.instanceLocation]?.line ?? 1) }
         report.instance(file: file, line: 1, errors: errors)
     }
 

@@ -7,6 +7,6 @@ struct WokRouterCommand: AsyncParsableCommand {
         commandName: "wok-router",
         abstract: "Routes WoK notifications from plugins to browsers over one push socket.",
         version: "0.1.0",
-        subcommands: [ValidateCommand.self, TopicsCommand.self]
+        subcommands: [ValidateCommand.self, ServeCommand.self, PublishCommand.self, TopicsCommand.self, DebugCommand.self]
     )
 }

@@ -209,3 +209,33 @@ import WokJSON
         #expect(missingSchema.stderr.contains("nope.json: cannot read the schema"))
     }
 }
+
+/// The line each error is reported on, found in the source text.
+@Suite struct ValidateLineTests {
+    @Test func everyErrorOfALargeDocumentGetsItsOwnLine() throws {
+        let cli = try CLIRunner()
+        try cli.write("s.json", #"{"type": "array", "items": {"properties": {"n": {"type": "integer"}}}}"#)
+        let count = 2_000
+        var text = "[\n"
+        for k in 0..<count { text += "  {\"s\": \"x\\\"y]}\", \"n\": \"\(k)\"}" + (k + 1 < count ? ",\n" : "\n") }
+        text += "]\n"
+        try cli.write("big.json", text)
+        let result = try cli.run(["validate", "--schema", "s.json", "big.json"])
+        #expect(result.status == 1)
+        #expect(result.lines.count == count)
+        #expect(result.lines.first?.hasPrefix("big.json:2: /0/n: ") == true, "\(result.lines.first ?? "")")
+        #expect(result.lines.first?.hasSuffix("[/items/properties/n/type]") == true)
+        #expect(result.lines.last?.hasPrefix("big.json:\(count + 1): /\(count - 1)/n: ") == true, "\(result.lines.last ?? "")")
+    }
+
+    @Test func escapedKeysAreFound() throws {
+        let cli = try CLIRunner()
+        try cli.write("s.json", #"{"properties": {"a/b": {"type": "string"}, "c~d": {"type": "string"}, "é\n": {"type": "string"}}}"#)
+        try cli.write("x.json", "{\n\"a\\/b\": 1,\n\"c~d\": 2,\n\"\\u00e9\\n\": 3}")
+        let result = try cli.run(["validate", "--schema", "s.json", "x.json"])
+        #expect(result.status == 1)
+        #expect(result.lines.contains { $0.hasPrefix("x.json:2: /a~1b: ") }, "\(result.stdout)")
+        #expect(result.lines.contains { $0.hasPrefix("x.json:3: /c~0d: ") }, "\(result.stdout)")
+        #expect(result.stdout.contains("x.json:4: /é"), "\(result.stdout)")
+    }
+}

@@ -128,6 +128,21 @@ import Testing
         #expect(regex.search(String(repeating: "a", count: 60) + "b") == .limitExceeded)
     }
 
+    @Test func repeatedGroupsMatchLongTexts() throws {
+        // Each repetition of a group costs backtracking stack: 100,000 of them must still fit.
+        let text = String(repeating: "ab", count: 50_000)
+        for pattern in ["^(a|b)*$", "^(?:a|b)*$", "^(ab)+$", "^([ab])+?$"] {
+            #expect(try ECMARegex(pattern).search(text) == .match, "\(pattern)")
+        }
+        #expect(try ECMARegex("^(a|b)*$").search(text + "c") == .noMatch)
+    }
+
+    @Test func hugeTextsEndBoundedNotHanging() throws {
+        let text = String(repeating: "ab", count: 2_000_000)
+        let outcome = try ECMARegex("^(a|b)*$").search(text)
+        #expect(outcome == .match || outcome == .limitExceeded)
+    }
+
     @Test func invalidUTF8NeverMatches() throws {
         let regex = try ECMARegex(".")
         let bytes: [UInt8] = [0xFF, 0xFE]

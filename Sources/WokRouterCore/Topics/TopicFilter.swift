@@ -64,7 +64,13 @@ public struct TopicFilter: Hashable, Sendable, CustomStringConvertible {
 
     /// Whether the topic named `name` (assumed valid) matches this filter.
     public func matches(topicName name: String) -> Bool {
-        var parts = name.split(separator: ".", omittingEmptySubsequences: false)[...]
+        matches(segments: name.split(separator: ".", omittingEmptySubsequences: false))
+    }
+
+    /// Whether the topic made of `topicSegments` matches this filter (no allocation: split the
+    /// topic once when testing many filters).
+    public func matches(segments topicSegments: [Substring]) -> Bool {
+        var parts = topicSegments[...]
         for segment in segments {
             switch segment {
             case .rest: return !parts.isEmpty

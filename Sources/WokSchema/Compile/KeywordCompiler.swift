@@ -86,7 +86,7 @@ struct KeywordCompiler {
         var out: [PropertyName] = []
         for element in value.elements {
             guard element.isString else { throw fail(keyword, "must be an array of strings") }
-            out.append(PropertyName(key: json_string_value(element.raw), length: json_string_length(element.raw), name: element.string!))
+            out.append(PropertyName(key: json_string_value(element.raw), length: json_string_length(element.raw)))
         }
         return out
     }
@@ -268,7 +268,7 @@ struct KeywordCompiler {
         var iter = json_object_iter(value.raw)
         while let current = iter {
             let key = Raw.key(current)
-            names.append(PropertyName(key: json_object_iter_key(current), length: json_object_iter_key_len(current), name: key))
+            names.append(PropertyName(key: json_object_iter_key(current), length: json_object_iter_key_len(current)))
             schemas.append(try child("properties", key))
             if draft == .draft3, value[key]?["required"]?.bool == true { required.append(names.count - 1) }
             iter = json_object_iter_next(value.raw, current)
@@ -282,13 +282,13 @@ struct KeywordCompiler {
         var iter = json_object_iter(value.raw)
         while let current = iter {
             let key = Raw.key(current)
-            let trigger = PropertyName(key: json_object_iter_key(current), length: json_object_iter_key_len(current), name: key)
+            let trigger = PropertyName(key: json_object_iter_key(current), length: json_object_iter_key_len(current))
             let dependency = JSON(retaining: json_object_iter_value(current)!)
             if name != "dependentSchemas", dependency.isArray {
                 entries.append((trigger, .required(try names(name, dependency))))
             } else if name != "dependentSchemas", draft == .draft3, let single = dependency.string {
                 entries.append((trigger, .required([PropertyName(key: json_string_value(json_object_iter_value(current)!),
-                                                                 length: single.utf8.count, name: single)])))
+                                                                 length: single.utf8.count)])))
             } else if name != "dependentRequired", dependency.isObject || dependency.isBool {
                 entries.append((trigger, .schema(try child(name, key))))
             } else {

@@ -1,27 +1,39 @@
 import WokJSON
 
 /// Where the validator stands, built only on the error path: the instance location and the
-/// keyword location (through `$ref`s) as token lists.
+/// keyword location (through `$ref`s), as JSON Pointer text grown one token at a time.
 struct Location {
-    var instance: [String]
-    var keyword: [String]
+    var instancePointer: String
+    var keywordPointer: String
 
-    static let root = Location(instance: [], keyword: [])
+    static let root = Location(instancePointer: "", keywordPointer: "")
 
-    @inline(__always) func keyword(_ tokens: String...) -> Location {
-        Location(instance: instance, keyword: keyword + tokens)
+    @inline(__always) private static func appending(_ pointer: String, _ tokens: [String]) -> String {
+        var out = pointer
+        for token in tokens {
+            out.append("/")
+            out.append(Location.escape(token))
+        }
+        return out
     }
 
-    @inline(__always) func child(_ key: String, keyword tokens: String...) -> Location {
-        Location(instance: instance + [key], keyword: keyword + tokens)
+    /// A JSON Pointer token escaped (`~` as `~0`, `/` as `~1`); checks bytes, not characters.
+    @inline(__always) static func escape(_ token: String) -> String {
+        guard token.utf8.contains(where: { $0 == 0x7E || $0 == 0x2F }) else { return token }
+        return JSONPointer.escape(token)
     }
 
-    @inline(__always) func child(_ index: Int, keyword tokens: String...) -> Location {
-        Location(instance: instance + [String(index)], keyword: keyword + tokens)
+    func keyword(_ tokens: String...) -> Location {
+        Location(instancePointer: instancePointer, keywordPointer: Location.appending(keywordPointer, tokens))
     }
 
-    var instancePointer: String { JSONPointer(tokens: instance).description }
-    var keywordPointer: String { JSONPointer(tokens: keyword).description }
+    func child(_ key: String, keyword tokens: String...) -> Location {
+        Location(instancePointer: Location.appending(instancePointer, [key]), keywordPointer: Location.appending(keywordPointer, tokens))
+    }
+
+    func child(_ index: Int, keyword tokens: String...) -> Location {
+        Location(instancePointer: instancePointer + "/" + String(index), keywordPointer: Location.appending(keywordPointer, tokens))
+    }
 }
 
 /// Collects `ValidationError`s for one `validate` call.
@@ -30,9 +42,10 @@ struct ErrorSink {
 
     /// Records a failure of `keyword` (the last keyword-location token) at `location`.
     mutating func add(_ location: Location, _ keyword: String, _ absolute: String?, _ message: String) {
-        let kw = JSONPointer(tokens: location.keyword + [keyword]).description
-        errors.append(ValidationError(instanceLocation: location.instancePointer, keywordLocation: kw,
-                                      absoluteKeywordLocation: absolute.map { $0 + "/" + JSONPointer.escape(keyword) },
+        let escaped = Location.escape(keyword)
+        errors.append(ValidationError(instanceLocation: location.instancePointer,
+                                      keywordLocation: location.keywordPointer + "/" + escaped,
+                                      absoluteKeywordLocation: absolute.map { $0 + "/" + escaped },
                                       message: message))
     }
 }

@@ -26,6 +26,18 @@ enum Raw {
 
     /// The value's compact JSON text, shortened for messages.
     static func describe(_ v: RawJSON, limit: Int = 80) -> String {
+        switch wok_json_typeof(v) {
+        case JSON_INTEGER: return String(json_integer_value(v))
+        case JSON_TRUE: return "true"
+        case JSON_FALSE: return "false"
+        case JSON_NULL: return "null"
+        case JSON_STRING where json_string_length(v) <= limit:
+            let bytes = stringBytes(v)
+            if !bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) {
+                return "\"" + String(decoding: bytes, as: UTF8.self) + "\""
+            }
+        default: break
+        }
         let text = JSON(retaining: v).serializedString()
         guard text.count > limit else { return text }
         return String(text.prefix(limit)) + "…"

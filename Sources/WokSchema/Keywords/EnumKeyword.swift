@@ -47,7 +47,7 @@ final class FalseKeyword: Keyword {
     override func isValid(_ instance: RawJSON, _ ctx: inout EvalContext) -> Bool { false }
 
     override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
-        let kw = JSONPointerText.of(at.keyword)
+        let kw = at.keywordPointer
         sink.errors.append(ValidationError(instanceLocation: at.instancePointer, keywordLocation: kw,
                                            absoluteKeywordLocation: absolute,
                                            message: "false schema does not allow \(Raw.describe(instance))"))

@@ -4,7 +4,16 @@ import CJansson
 struct PropertyName: @unchecked Sendable {
     let key: UnsafePointer<CChar>
     let length: Int
-    let name: String
+
+    init(key: UnsafePointer<CChar>, length: Int) {
+        self.key = key
+        self.length = length
+    }
+
+    /// The name as a `String` (error path only: the struct stays trivial for the hot path).
+    var name: String {
+        String(decoding: UnsafeRawBufferPointer(start: key, count: length), as: UTF8.self)
+    }
 
     /// The member of `object` with this name.
     @inline(__always) func lookup(_ object: RawJSON) -> RawJSON? { json_object_getn(object, key, length) }

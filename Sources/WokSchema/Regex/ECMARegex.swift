@@ -32,23 +32,13 @@ public final class ECMARegex: @unchecked Sendable {
         self.pattern = pattern
         let translation = try ECMATranslator.translate(pattern)
         translated = translation.pcre
-        var errorCode: Int32 = 0
-        var errorOffset = 0
-        let options = UInt32(PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_MATCH_UNSET_BACKREF | PCRE2_NO_UTF_CHECK)
-        let compiled = translated.utf8CString.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: UInt8.self) { bytes in
-                pcre2_compile_8(bytes.baseAddress, bytes.count - 1, options, &errorCode, &errorOffset, nil)
-            }
-        }
-        guard let compiled else {
-            throw RegexError(message: ECMARegex.message(for: errorCode), offset: nil)
-        }
-        code = compiled
+        code = try ECMARegex.compile(translated).get()
         jitCompiled = pcre2_jit_compile_8(code, UInt32(PCRE2_JIT_COMPLETE)) == 0
         matchContext = pcre2_match_context_create_8(nil)
         pcre2_set_match_limit_8(matchContext, matchLimit)
         pcre2_set_depth_limit_8(matchContext, min(matchLimit, 100_000))
         pcre2_set_heap_limit_8(matchContext, ECMARegex.heapLimitKiB)
+        if jitCompiled { pcre2_jit_stack_assign_8(matchContext, PCRE2MatchData.jitStackCallback, nil) }
     }
 
     deinit {
@@ -59,14 +49,29 @@ public final class ECMARegex: @unchecked Sendable {
     /// Whether `pattern` is valid ECMA-262 (Unicode mode), whether or not PCRE2 can run it.
     /// This is what the `regex` format checks.
     public static func isValidSyntax(_ pattern: String) -> Bool {
-        do {
-            _ = try ECMARegex(pattern)
+        guard let translation = try? ECMATranslator.translate(pattern) else { return false }
+        switch compile(translation.pcre) {
+        case .success(let code):
+            pcre2_code_free_8(code)
             return true
-        } catch {
+        case .failure(let error):
             // ECMA-262 allows variable-width lookbehind, which PCRE2 10.42 cannot compile.
-            guard (try? ECMATranslator.translate(pattern))?.hasLookbehind == true else { return false }
-            return error.message.contains("lookbehind")
+            return translation.hasLookbehind && error.message.contains("lookbehind")
         }
+    }
+
+    /// Compiles a translated pattern (no JIT).
+    private static func compile(_ translated: String) -> Result<OpaquePointer, RegexError> {
+        var errorCode: Int32 = 0
+        var errorOffset = 0
+        let options = UInt32(PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_MATCH_UNSET_BACKREF | PCRE2_NO_UTF_CHECK)
+        let compiled = translated.utf8CString.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: UInt8.self) { bytes in
+                pcre2_compile_8(bytes.baseAddress, bytes.count - 1, options, &errorCode, &errorOffset, nil)
+            }
+        }
+        guard let compiled else { return .failure(RegexError(message: message(for: errorCode), offset: nil)) }
+        return .success(compiled)
     }
 
     /// Searches `text` (unanchored, as JSON Schema's `pattern` does).
@@ -88,12 +93,16 @@ public final class ECMARegex: @unchecked Sendable {
     private func run(_ bytes: UnsafeBufferPointer<UInt8>, options: UInt32) -> Outcome {
         let matchData = PCRE2MatchData.current
         let base = bytes.baseAddress ?? UnsafePointer(ECMARegex.empty)
-        let rc: Int32
+        var rc: Int32
         if jitCompiled && options & UInt32(PCRE2_NO_UTF_CHECK) != 0 {
             // The JIT entry point skips the checks the caller vouched for (valid UTF-8).
             rc = pcre2_jit_match_8(code, base, bytes.count, 0, 0, matchData, matchContext)
         } else {
             rc = pcre2_match_8(code, base, bytes.count, 0, options, matchData, matchContext)
+        }
+        if rc == PCRE2_ERROR_JIT_STACKLIMIT {
+            // Deep backtracking over a long text: the interpreter keeps its frames on the heap.
+            rc = pcre2_match_8(code, base, bytes.count, 0, options | UInt32(PCRE2_NO_JIT), matchData, matchContext)
         }
         if rc >= 0 { return .match }
         if rc == PCRE2_ERROR_NOMATCH { return .noMatch }

@@ -1,0 +1,41 @@
+import JWTKit
+
+/// Turns a bearer token into an ``AccessGrant``: HS256 JWT with `exp`, checked against the
+/// configured secret. Without a secret every request gets ``AccessGrant/open``.
+package struct TokenVerifier: Sendable {
+    /// Why a token was refused.
+    package enum Failure: Error, Sendable, Equatable {
+        /// A secret is configured and no token was given.
+        case missing
+        /// The token does not verify: bad signature, expired, malformed claims.
+        case invalid(String)
+    }
+
+    private let keys: JWTKeyCollection?
+
+    /// Whether the router runs without auth.
+    package var isOpen: Bool { keys == nil }
+
+    /// - Parameter secret: the HS256 secret, or nil to run open.
+    package init(secret: String?) async {
+        if let secret {
+            let keys = JWTKeyCollection()
+            await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+            self.keys = keys
+        } else {
+            self.keys = nil
+        }
+    }
+
+    /// The grant for `token`.
+    package func grant(token: String?) async -> Result<AccessGrant, Failure> {
+        guard let keys else { return .success(.open) }
+        guard let token, !token.isEmpty else { return .failure(.missing) }
+        do {
+            let claims = try await keys.verify(token, as: WokClaims.self)
+            return .success(AccessGrant(claims: claims))
+        } catch {
+            return .failure(.invalid("\(error)"))
+        }
+    }
+}

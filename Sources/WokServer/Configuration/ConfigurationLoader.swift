@@ -1,0 +1,109 @@
+import Foundation
+import TOMLKit
+import WokJSON
+
+/// Builds a ``WokServerConfiguration`` in one place: defaults, then a config file (TOML, or JSON
+/// when the name ends in `.json`), then `WOK_ROUTER_*` environment variables, then flags.
+public struct ConfigurationLoader: Sendable {
+    /// The config file, if any.
+    public var file: String?
+    /// The process environment.
+    public var environment: [String: String]
+    /// Flag values by key name (`port`, `unix_socket`, ...), given as text.
+    public var flags: [(String, String)]
+
+    /// - Parameters: see the properties.
+    public init(file: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment, flags: [(String, String)] = []) {
+        self.file = file
+        self.environment = environment
+        self.flags = flags
+    }
+
+    /// The effective configuration.
+    /// - Throws: ``ConfigurationError`` naming the file, variable or flag that is wrong.
+    public func load() throws(ConfigurationError) -> WokServerConfiguration {
+        var config = WokServerConfiguration()
+        let file = self.file ?? environment["WOK_ROUTER_CONFIG"]
+        if let file, !file.isEmpty {
+            for (key, value) in try Self.readFile(file) {
+                guard let k = ConfigurationKey.named(key) else { throw .unknownKey(key, in: file) }
+                k.apply(&config, try k.parse(json: value))
+            }
+        }
+        for key in ConfigurationKey.all {
+            if let text = environment[key.environmentName] {
+                key.apply(&config, try key.parse(text: text))
+            }
+        }
+        for (name, text) in flags {
+            guard let k = ConfigurationKey.named(name) else { throw .unknownKey(name, in: "flags") }
+            k.apply(&config, try k.parse(text: text))
+        }
+        try Self.check(config)
+        return config
+    }
+
+    /// Refuses values no server can run with.
+    static func check(_ c: WokServerConfiguration) throws(ConfigurationError) {
+        func positive(_ name: String, _ v: Double) throws(ConfigurationError) {
+            if !(v > 0) { throw .invalid("\(name) must be positive, not \(v)") }
+        }
+        if !(0...65535).contains(c.port) { throw .invalid("port must be 0...65535, not \(c.port)") }
+        try positive("max_frame_bytes", Double(c.maxFrameBytes))
+        try positive("max_filters", Double(c.maxFilters))
+        try positive("client_frame_rate", c.clientFrameRate)
+        try positive("client_frame_burst", Double(c.clientFrameBurst))
+        try positive("outbound_queue_bytes", Double(c.outboundQueueBytes))
+        try positive("outbound_queue_frames", Double(c.outboundQueueFrames))
+        try positive("max_connections", Double(c.maxConnections))
+        try positive("max_body_bytes", Double(c.maxBodyBytes))
+        try positive("request_timeout", c.requestTimeout)
+        try positive("ping_interval", c.pingInterval)
+        try positive("ping_timeout", c.pingTimeout)
+        try positive("sse_heartbeat", c.sseHeartbeat)
+        try positive("max_history_limit", Double(c.maxHistoryLimit))
+        if c.maxWait < 0 { throw .invalid("max_wait must not be negative") }
+        if c.eventLoops < 0 { throw .invalid("event_loops must not be negative") }
+        if let s = c.authSecret, s.utf8.count < 32 { throw .invalid("auth_secret must be at least 32 bytes (HS256 key size)") }
+        if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(c.logLevel) {
+            throw .invalid("log_level: \(c.logLevel) is not a log level")
+        }
+    }
+
+    /// The key/value pairs of a config file; nested tables are flattened (a `[limits]` table's
+    /// keys are read as top-level keys).
+    static func readFile(_ path: String) throws(ConfigurationError) -> [(String, JSON)] {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw .unreadable(path, "cannot be read")
+        }
+        let json: JSON
+        if path.hasSuffix(".json") {
+            do { json = try JSON.parse(text) } catch { throw .unreadable(path, error.description) }
+        } else {
+            do {
+                let table = try TOMLTable(string: text)
+                json = try JSON.parse(table.convert(to: .json))
+            } catch {
+                throw .unreadable(path, "not TOML: \(error)")
+            }
+        }
+        guard json.isObject else { throw .unreadable(path, "must hold a table of settings") }
+        var out: [(String, JSON)] = []
+        func flatten(_ object: JSON) {
+            for (key, value) in object.members {
+                if value.isObject { flatten(value) } else { out.append((key, value)) }
+            }
+        }
+        flatten(json)
+        return out
+    }
+
+    /// The configuration as a JSON object, the secret hidden.
+    public static func describe(_ config: WokServerConfiguration) -> String {
+        var lines: [String] = []
+        for key in ConfigurationKey.all {
+            lines.append("  \"\(key.name)\": \(key.read(config).serializedString())")
+        }
+        return "{\n" + lines.joined(separator: ",\n") + "\n}"
+    }
+}

@@ -1,0 +1,78 @@
+/// Everything `wok-router serve` can be told, with its documented default.
+///
+/// Filled in one place, ``ConfigurationLoader``: defaults, then a TOML or JSON file, then
+/// `WOK_ROUTER_*` environment variables, then command-line flags. Each key is listed in
+/// ``ConfigurationKey/all`` with its help text.
+public struct WokServerConfiguration: Sendable, Equatable {
+    /// Address the HTTP and WebSocket listener binds. Default `127.0.0.1`.
+    public var host = "127.0.0.1"
+    /// TCP port. Default 8080; 0 picks a free port.
+    public var port = 8080
+    /// When set, the same HTTP API is also served on this UNIX socket; its file permissions are
+    /// the publisher's credential (publishing over it needs no token).
+    public var unixSocket: String?
+    /// File mode of the UNIX socket. Default 0o660.
+    public var unixSocketMode = 0o660
+    /// History store: `memory:`, `sqlite:PATH` or `postgres://...`. Default `sqlite:` + a file
+    /// under the root (`wok-router.sqlite`).
+    public var store: String?
+    /// Folder holding `schemas/` and `plugins/`. Default: the current folder.
+    public var root = "."
+    /// Folder holding the browser client and demo pages. Default: the copy bundled in the binary.
+    public var publicDir: String?
+
+    /// HS256 secret for subscriber and publisher tokens. Without one the router runs open.
+    public var authSecret: String?
+    /// Allowed `Origin` values on `/push` (and `/events`). Empty: any origin.
+    public var allowedOrigins: [String] = []
+
+    /// Log level: trace, debug, info, notice, warning, error, critical. Default info.
+    public var logLevel = "info"
+    /// TCP_NODELAY on accepted sockets. Default true (lower latency; false batches frames).
+    public var tcpNoDelay = true
+    /// Number of event loops. Default: one per core.
+    public var eventLoops = 0
+
+    /// Largest client WebSocket message in bytes (over it: close 1009). Default 64 KiB.
+    public var maxFrameBytes = 64 * 1024
+    /// Filters one push connection may hold. Default 256.
+    public var maxFilters = 256
+    /// Client frames per second a push connection may send on average. Default 50.
+    public var clientFrameRate = 50.0
+    /// Burst of client frames allowed above the rate. Default 100.
+    public var clientFrameBurst = 100
+    /// Bytes a push connection's outbound queue may hold before it is closed with 1013. Default 1 MiB.
+    public var outboundQueueBytes = 1024 * 1024
+    /// Frames a push connection's outbound queue may hold before it is closed with 1013. Default 1,024.
+    public var outboundQueueFrames = 1024
+    /// Push, SSE and long-poll connections held at once. Default 20,000.
+    public var maxConnections = 20_000
+    /// Largest HTTP request body in bytes (over it: 413). Default 1 MiB.
+    public var maxBodyBytes = 1024 * 1024
+    /// Seconds a client may take to send a complete request head and body (slowloris guard).
+    /// Default 10.
+    public var requestTimeout = 10.0
+    /// Seconds an idle keep-alive HTTP connection stays open. Default 60.
+    public var idleTimeout = 60.0
+    /// Seconds between server pings on `/push`. Default 20.
+    public var pingInterval = 20.0
+    /// Seconds without any frame from the client (pong included) after which `/push` closes it.
+    /// Default 60.
+    public var pingTimeout = 60.0
+    /// Seconds between SSE heartbeat comments. Default 15.
+    public var sseHeartbeat = 15.0
+    /// Largest `wait=` a long-poll may ask for, in seconds. Default 60.
+    public var maxWait = 60.0
+    /// Largest `limit=` of `GET /notifications`. Default 1,000.
+    public var maxHistoryLimit = 1000
+
+    /// The defaults.
+    public init() {}
+
+    /// The store URL in force: the configured one, or `sqlite:<root>/wok-router.sqlite`.
+    public var effectiveStore: String {
+        if let store { return store }
+        let root = self.root.hasSuffix("/") ? String(self.root.dropLast()) : self.root
+        return "sqlite:\(root)/wok-router.sqlite"
+    }
+}

@@ -1,0 +1,91 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import WokJSON
+import WokRouterCore
+
+/// `GET /events?topics=...`: the push stream as Server-Sent Events. Each notification is an event
+/// whose `id:` is the notification id, so `Last-Event-ID` (or `since=`) resumes; the first event
+/// is `event: subscribed` with the `subscribed` frame; comments keep the stream alive.
+struct EventsRoute: Sendable {
+    let services: HTTPServices
+    let trusted: Bool
+
+    func handle(_ request: Request) async throws -> Response {
+        let configuration = services.configuration
+        if !configuration.allowedOrigins.isEmpty, let origin = request.headers[.origin], !configuration.allowedOrigins.contains(origin) {
+            throw RouteError(.forbidden, "forbidden", "origin not allowed")
+        }
+        let grant = try await services.grant(request, trusted: trusted)
+        let filters = try services.filters(request, grant: grant)
+        var since = try HTTPServices.integer(request, "since")
+        if let last = request.headers[HTTPField.Name("Last-Event-ID")!] {
+            guard let value = UInt64(last.filter { $0 != " " }) else {
+                throw RouteError(.badRequest, "bad_request", "Last-Event-ID must be a notification id")
+            }
+            since = value
+        }
+        let epoch = request.uri.queryParameters.get("epoch")
+        let resumeAfter = since
+        guard services.connections.acquire(.sse) else {
+            throw RouteError(.serviceUnavailable, "limit_exceeded", "too many connections")
+        }
+        let topics = filters.map(\.text)
+        let subscriber = StreamSubscriber(bound: configuration.outboundQueueFrames)
+        let router = services.router
+        let connections = services.connections
+        let heartbeat = configuration.sseHeartbeat
+        let body = ResponseBody(contentLength: nil) { (writer: inout any ResponseBodyWriter) in
+            let beats = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(heartbeat))
+                    subscriber.yield(.heartbeat)
+                }
+            }
+            defer {
+                beats.cancel()
+                router.remove(subscriber)
+                subscriber.finish()
+                connections.release(.sse)
+            }
+            do {
+                try await router.subscribe(subscriber, filters: filters, since: resumeAfter, epoch: epoch) { result in
+                    subscriber.yield(.subscribed(result))
+                }
+            } catch let error as RouterError {
+                let frame = ServerFrame.error(error.code == .unknownTopic ? .unknownTopic : .unavailable, error.message, ref: nil)
+                try await writer.write(ByteBuffer(string: "event: error\ndata: " + String(decoding: frame, as: UTF8.self) + "\n\n"))
+                try await writer.finish(nil)
+                return
+            }
+            try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
+            for await event in subscriber.events {
+                switch event {
+                case .subscribed(let result):
+                    let frame = ServerFrame.subscribed(topics: topics, result: result, ref: nil)
+                    try await writer.write(ByteBuffer(string: "event: subscribed\ndata: " + String(decoding: frame, as: UTF8.self) + "\n\n"))
+                case .notification(let n):
+                    try await writer.write(Self.block(n))
+                case .heartbeat:
+                    try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                }
+            }
+            if subscriber.didOverflow { Disconnects.count("slow_consumer") }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [
+            .contentType: "text/event-stream", .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no",
+        ], body: body)
+    }
+
+    /// The SSE block of a notification, built once per notification.
+    static func block(_ n: EncodedNotification) -> ByteBuffer {
+        n.cached(for: "sse") {
+            var buffer = ByteBuffer()
+            buffer.writeString("id: \(n.id)\ndata: ")
+            buffer.writeBytes(n.frame)
+            buffer.writeString("\n\n")
+            return buffer
+        }
+    }
+}

@@ -1,0 +1,315 @@
+import Logging
+import NIOCore
+import NIOWebSocket
+import WokJSON
+import WokRouterCore
+
+/// One `/push` socket: a plain channel handler (no task per connection) that reads client frames
+/// and is the router's ``Subscriber`` for this socket.
+///
+/// Everything the router hands over goes through the loop's ``PushLoop`` queue and is written
+/// below the frame encoder as pre-framed bytes. The outbound queue is bounded: NIO's write buffer
+/// up to its high watermark, then a backlog of at most `outbound_queue_bytes` bytes or
+/// `outbound_queue_frames` frames; past that the backlog is discarded and the socket closed 1013.
+final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendable {
+    typealias InboundIn = WebSocketFrame
+
+    private enum State { case open, closing, closed }
+
+    let services: PushServices
+    let loop: PushLoop
+    private let admission: PushAdmission
+    private let rawHandler: RawWriteHandler
+
+    // Confined to the channel's event loop.
+    private var context: ChannelHandlerContext?
+    private var state = State.open
+    private var backlog = CircularBuffer<ByteBuffer>(initialCapacity: 1)
+    private var backlogBytes = 0
+    private var needsFlush = false
+    private var filters: Set<TopicFilter> = []
+    private var bucket: TokenBucket
+    private var lastHeard = NIODeadline.now()
+    private var operations: Task<Void, Never>?
+    private var counted = false
+
+    init(services: PushServices, loop: PushLoop, admission: PushAdmission, rawHandler: RawWriteHandler) {
+        self.services = services
+        self.loop = loop
+        self.admission = admission
+        self.rawHandler = rawHandler
+        self.bucket = TokenBucket(rate: services.configuration.clientFrameRate, burst: services.configuration.clientFrameBurst, now: .now())
+    }
+
+    // MARK: Subscriber (any thread)
+
+    func deliver(_ notification: EncodedNotification) {
+        loop.enqueue(self, notification)
+    }
+
+    func close(reason: SubscriberCloseReason) {
+        loop.eventLoop.execute {
+            self.closeWith(code: CloseCode.goingAway, reason: "router shutting down", disconnect: "shutdown")
+        }
+    }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        switch admission {
+        case .accepted:
+            counted = true
+            loop.register(self)
+        case .refused(let code, let reason, let disconnect):
+            closeWith(code: code, reason: reason, disconnect: disconnect)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        finish(context: context)
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        finish(context: context)
+        self.context = nil
+    }
+
+    private func finish(context: ChannelHandlerContext) {
+        guard state != .closed else { return }
+        if state == .open { Disconnects.count("client_gone") }
+        state = .closed
+        backlog.removeAll()
+        backlogBytes = 0
+        services.router.remove(self)
+        if counted {
+            counted = false
+            loop.unregister(self)
+            services.connections.release(.websocket)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        lastHeard = .now()
+        switch frame.opcode {
+        case .text:
+            guard state == .open else { return }
+            guard bucket.take(now: lastHeard) else {
+                reply(ServerFrame.error(.limitExceeded, "too many frames: at most \(services.configuration.clientFrameRate) per second",
+                                        details: ["limit": "client_frame_rate"], ref: nil))
+                return
+            }
+            let payload = frame.unmaskedData
+            handleText(payload.readableBytesView)
+        case .binary:
+            guard state == .open else { return }
+            reply(ServerFrame.error(.invalidFrame, "binary frames are not accepted; send JSON text frames", ref: nil))
+        case .ping:
+            guard state == .open, let raw = rawHandler.context else { return }
+            raw.writeAndFlush(NIOAny(PreFramed.frame(opcode: 0xA, payload: frame.unmaskedData.readableBytesView)), promise: nil)
+        case .pong:
+            break
+        case .connectionClose:
+            if state == .open {
+                var data = frame.unmaskedData
+                let code = data.readInteger(as: UInt16.self) ?? CloseCode.normal
+                if let raw = rawHandler.context {
+                    raw.writeAndFlush(NIOAny(PreFramed.close(code: code == 1005 ? CloseCode.normal : code, reason: "")), promise: nil)
+                }
+                Disconnects.count("client_close")
+                state = .closing
+                services.router.remove(self)
+            }
+            context.close(promise: nil)
+        default:
+            break
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is NIOWebSocketError {
+            // WebSocketProtocolErrorHandler has sent the close frame (1009 for an oversized frame).
+            if state == .open { Disconnects.count("protocol_error") }
+            state = .closing
+            services.router.remove(self)
+            return
+        }
+        if let aggregation = error as? NIOWebSocketFrameAggregator.Error {
+            switch aggregation {
+            case .accumulatedFrameSizeIsTooLarge, .tooManyFragments:
+                closeWith(code: CloseCode.tooLarge, reason: "message too large", disconnect: "too_large")
+            default:
+                closeWith(code: 1002, reason: "protocol error", disconnect: "protocol_error")
+            }
+            return
+        }
+        if state == .open { Disconnects.count("error") }
+        context.close(promise: nil)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        guard context.channel.isWritable, state == .open, let raw = rawHandler.context else { return }
+        while context.channel.isWritable, let frame = backlog.popFirst() {
+            backlogBytes -= frame.readableBytes
+            raw.write(NIOAny(frame), promise: nil)
+        }
+        raw.flush()
+    }
+
+    // MARK: Outbound (on the loop)
+
+    /// Writes `frame` or queues it; true when the socket needs a flush it did not have pending.
+    func send(_ frame: ByteBuffer) -> Bool {
+        guard state == .open, let context, let raw = rawHandler.context else { return false }
+        if backlog.isEmpty && context.channel.isWritable {
+            raw.write(NIOAny(frame), promise: nil)
+            if needsFlush { return false }
+            needsFlush = true
+            return true
+        }
+        backlog.append(frame)
+        backlogBytes += frame.readableBytes
+        let c = services.configuration
+        if backlog.count > c.outboundQueueFrames || backlogBytes > c.outboundQueueBytes {
+            closeWith(code: CloseCode.tryAgainLater, reason: "outbound queue full: client too slow", disconnect: "slow_consumer")
+        }
+        return false
+    }
+
+    func flush() {
+        needsFlush = false
+        rawHandler.context?.flush()
+    }
+
+    /// Discards the queue, sends a close frame with `code`, and closes the socket once the client
+    /// answers or after the close timeout.
+    func closeWith(code: UInt16, reason: String, disconnect: String) {
+        guard state == .open, let context else { return }
+        state = .closing
+        Disconnects.count(disconnect)
+        backlog.removeAll()
+        backlogBytes = 0
+        services.router.remove(self)
+        if let raw = rawHandler.context {
+            raw.writeAndFlush(NIOAny(PreFramed.close(code: code, reason: reason)), promise: nil)
+        }
+        let channel = context.channel
+        channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+    }
+
+    /// Called by the loop's pinger: closes a silent socket, pings the others.
+    func pingTick(now: NIODeadline) {
+        guard state == .open, let raw = rawHandler.context else { return }
+        let timeout = TimeAmount.nanoseconds(Int64(services.configuration.pingTimeout * 1e9))
+        if now - lastHeard > timeout {
+            state = .closing
+            Disconnects.count("ping_timeout")
+            services.router.remove(self)
+            context?.close(promise: nil)
+            return
+        }
+        raw.writeAndFlush(NIOAny(PreFramed.frame(opcode: 0x9, payload: EmptyCollection())), promise: nil)
+    }
+
+    /// Sends a reply frame in order with deliveries.
+    private func reply(_ json: [UInt8]) {
+        loop.enqueue(self, PreFramed.text(json))
+    }
+
+    // MARK: Client frames
+
+    private func handleText(_ bytes: ByteBufferView) {
+        let (parsed, ref) = ClientFrame.parse(bytes, validator: services.clientFrameValidator)
+        switch parsed {
+        case .failure(let invalid):
+            reply(ServerFrame.error(.invalidFrame, invalid.message, details: invalid.details, ref: ref))
+        case .success(.ping):
+            reply(ServerFrame.pong(ref: ref))
+        case .success(.subscribe(let topics, let since, let epoch)):
+            subscribe(topics, since: since, epoch: epoch, ref: ref)
+        case .success(.unsubscribe(let topics)):
+            unsubscribe(topics, ref: ref)
+        }
+    }
+
+    private func parseFilters(_ topics: [String], ref: JSON?) -> [TopicFilter]? {
+        var parsed: [TopicFilter] = []
+        for topic in topics {
+            do {
+                parsed.append(try TopicFilter(topic))
+            } catch {
+                reply(ServerFrame.error(.invalidFrame, "not a topic filter: \(error.description)",
+                                        details: ["topic": .string(topic)], ref: ref))
+                return nil
+            }
+        }
+        return parsed
+    }
+
+    private func subscribe(_ topics: [String], since: UInt64?, epoch: String?, ref: JSON?) {
+        guard let parsed = parseFilters(topics, ref: ref) else { return }
+        if case .accepted(let grant) = admission {
+            let refused = zip(topics, parsed).filter { !grant.maySubscribe($0.1) }.map(\.0)
+            if !refused.isEmpty {
+                reply(ServerFrame.error(.forbidden, "not granted to this connection: " + refused.joined(separator: ", "),
+                                        details: ["topics": .array(refused.map { .string($0) })], ref: ref))
+                return
+            }
+        }
+        let new = Set(parsed).subtracting(filters)
+        let max = services.configuration.maxFilters
+        if filters.count + new.count > max {
+            reply(ServerFrame.error(.limitExceeded, "at most \(max) filters per connection",
+                                    details: ["limit": "max_filters", "max": .int(Int64(max))], ref: ref))
+            return
+        }
+        filters.formUnion(new)
+        let router = services.router
+        let loop = self.loop
+        enqueueOperation { [self] in
+            do {
+                try await router.subscribe(self, filters: parsed, since: since, epoch: epoch) { result in
+                    loop.enqueue(self, PreFramed.text(ServerFrame.subscribed(topics: topics, result: result, ref: ref)))
+                }
+            } catch let error as RouterError {
+                let frame: [UInt8]
+                if error.code == .unknownTopic {
+                    var details: [(String, JSON)] = [("suggestions", .array(error.suggestions.map { .string($0) }))]
+                    if let unknown = parsed.first(where: { f in f.exactTopic.map { router.registry.validator(for: $0.name) == nil } ?? false }) {
+                        details.insert(("topic", .string(unknown.text)), at: 0)
+                    }
+                    frame = ServerFrame.error(.unknownTopic, error.message, details: .object(details), ref: ref)
+                } else {
+                    frame = ServerFrame.error(.unavailable, error.message, ref: ref)
+                }
+                loop.eventLoop.execute { self.filters.subtract(new) }
+                loop.enqueue(self, PreFramed.text(frame))
+            } catch {
+                loop.eventLoop.execute { self.filters.subtract(new) }
+                loop.enqueue(self, PreFramed.text(ServerFrame.error(.unavailable, "\(error)", ref: ref)))
+            }
+        }
+    }
+
+    private func unsubscribe(_ topics: [String], ref: JSON?) {
+        guard let parsed = parseFilters(topics, ref: ref) else { return }
+        filters.subtract(parsed)
+        let router = services.router
+        let loop = self.loop
+        enqueueOperation { [self] in
+            router.unsubscribe(self, filters: parsed)
+            loop.enqueue(self, PreFramed.text(ServerFrame.unsubscribed(topics: topics, ref: ref)))
+        }
+    }
+
+    /// Runs router calls of this connection one after the other, in the order the frames came.
+    private func enqueueOperation(_ body: @escaping @Sendable () async -> Void) {
+        let previous = operations
+        operations = Task {
+            await previous?.value
+            await body()
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import WokRouterCore
+import WokSchema
+
+/// What every push connection shares: the router, the configuration, the token verifier, the
+/// client-frame validator, the per-loop queues and the connection gauge.
+final class PushServices: Sendable {
+    let router: WokRouterCore.Router
+    let configuration: WokServerConfiguration
+    let verifier: TokenVerifier
+    let clientFrameValidator: Validator?
+    let connections: ConnectionGauge
+    let logger: Logger
+    private let loops: [ObjectIdentifier: PushLoop]
+
+    init(router: WokRouterCore.Router, configuration: WokServerConfiguration, verifier: TokenVerifier,
+         clientFrameValidator: Validator?, connections: ConnectionGauge, eventLoopGroup: any EventLoopGroup, logger: Logger) {
+        self.router = router
+        self.configuration = configuration
+        self.verifier = verifier
+        self.clientFrameValidator = clientFrameValidator
+        self.connections = connections
+        self.logger = logger
+        var loops: [ObjectIdentifier: PushLoop] = [:]
+        for loop in eventLoopGroup.makeIterator() {
+            loops[ObjectIdentifier(loop)] = PushLoop(eventLoop: loop)
+        }
+        self.loops = loops
+    }
+
+    /// The push state of `eventLoop` (made on demand for a loop outside the group).
+    func loop(for eventLoop: any EventLoop) -> PushLoop {
+        loops[ObjectIdentifier(eventLoop)] ?? PushLoop(eventLoop: eventLoop)
+    }
+
+    var allLoops: [PushLoop] { Array(loops.values) }
+
+    /// Pending frames in all fan-out queues.
+    var queueDepth: Int { loops.values.reduce(0) { $0 + $1.depth } }
+
+    /// Starts server pings on every loop.
+    func start() {
+        let interval = TimeAmount.nanoseconds(Int64(configuration.pingInterval * 1e9))
+        for loop in loops.values { loop.startPinging(every: interval) }
+    }
+
+    /// Closes every push socket with 1001.
+    func shutdown() async {
+        for loop in loops.values {
+            try? await loop.closeAll(code: CloseCode.goingAway, reason: "router shutting down").get()
+        }
+    }
+
+    /// Checks origin, connection count and token of an upgrade request.
+    func admit(head: HTTPRequestHead, trusted: Bool) async -> PushAdmission {
+        if !configuration.allowedOrigins.isEmpty {
+            // Every Origin value must be allowed (a request carrying two is refused if either is not).
+            let origins = head.headers["origin"]
+            if origins.isEmpty || origins.contains(where: { !configuration.allowedOrigins.contains($0) }) {
+                return .refused(code: CloseCode.policy, reason: "origin not allowed", disconnect: "origin_refused")
+            }
+        }
+        let grant: AccessGrant
+        if trusted {
+            grant = .open
+        } else {
+            switch await verifier.grant(token: RequestToken.find(uri: head.uri, authorization: head.headers.first(name: "authorization"))) {
+            case .success(let g): grant = g
+            case .failure(.missing): return .refused(code: CloseCode.policy, reason: "token required", disconnect: "auth_refused")
+            case .failure(.invalid): return .refused(code: CloseCode.policy, reason: "token refused", disconnect: "auth_refused")
+            }
+        }
+        guard connections.acquire(.websocket) else {
+            return .refused(code: CloseCode.tryAgainLater, reason: "too many connections", disconnect: "max_connections")
+        }
+        return .accepted(grant)
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import UnixSignals
+import WokRouterCore
+import WokSchema
+
+/// `wok-router serve`: the router, its store, the HTTP API on Hummingbird and the lean `/push`
+/// path, wired from a ``WokServerConfiguration``.
+public struct WokRouterServer: Sendable {
+    /// The configuration in force.
+    public let configuration: WokServerConfiguration
+    let router: WokRouterCore.Router
+    let push: PushServices
+    let http: HTTPServices
+    let logger: Logger
+    let eventLoopGroup: MultiThreadedEventLoopGroup
+
+    /// Opens the store, loads the schemas and prepares the listeners.
+    /// - Throws: when the root, the store or the configuration cannot be used.
+    public init(configuration: WokServerConfiguration, logger: Logger) async throws {
+        self.configuration = configuration
+        self.logger = logger
+        let registry = try SchemaRegistry(root: configuration.root, logger: logger)
+        let store = try await StoreFactory.open(configuration.effectiveStore, root: configuration.root, logger: logger)
+        var routerConfiguration = RouterConfiguration()
+        routerConfiguration.maxHistoryLimit = configuration.maxHistoryLimit
+        let router = WokRouterCore.Router(registry: registry, store: store, configuration: routerConfiguration, logger: logger)
+        self.router = router
+        let threads = configuration.eventLoops > 0 ? configuration.eventLoops : System.coreCount
+        eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        let verifier = await TokenVerifier(secret: configuration.authSecret)
+        let connections = ConnectionGauge(max: configuration.maxConnections)
+        push = PushServices(router: router, configuration: configuration, verifier: verifier,
+                            clientFrameValidator: registry.snapshot.protocolValidators["client-frame"],
+                            connections: connections, eventLoopGroup: eventLoopGroup, logger: logger)
+        http = HTTPServices(router: router, configuration: configuration, verifier: verifier, connections: connections,
+                            metrics: .shared, publicFiles: PublicFiles(configured: configuration.publicDir), logger: logger, push: push)
+        if verifier.isOpen {
+            logger.warning("""
+                ******************************************************************
+                * NO AUTH: no auth_secret is configured. Anyone who can reach    *
+                * this router may subscribe to every topic and publish.          *
+                * Set WOK_ROUTER_AUTH_SECRET (or auth_secret) before production. *
+                ******************************************************************
+                """)
+        }
+        if http.publicFiles.directory == nil {
+            logger.warning("no Public/ folder found: /wok-push.js and /demo/ will answer 404 (set public_dir)")
+        }
+    }
+
+    /// The Hummingbird application of one listener.
+    /// - Parameters:
+    ///   - address: where it listens.
+    ///   - trusted: the UNIX socket listener (publishers need no token).
+    ///   - services: services the application runs with it (tests pass the router service).
+    public func application(address: BindAddress, trusted: Bool, services: [any Service] = [],
+                            onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let push = self.push
+        return Application(
+            router: Routes.make(http, trusted: trusted),
+            server: HTTPServerBuilder { responder in PushUpgradeChannel(responder: responder, services: push, trusted: trusted) },
+            configuration: .init(address: address, serverName: "wok-router", backlog: 4096),
+            services: services,
+            onServerRunning: onServerRunning,
+            eventLoopGroupProvider: .shared(eventLoopGroup),
+            logger: logger
+        )
+    }
+
+    /// The service that runs the router and shuts it down (1001 to every push socket).
+    public var routerService: some Service { RouterService(router: router, push: push, logger: logger) }
+
+    /// Stops the event loops (after the services stopped).
+    public func shutdownEventLoops() async throws {
+        try await eventLoopGroup.shutdownGracefully()
+    }
+
+    /// Runs until SIGTERM or SIGINT, then shuts down gracefully: push sockets get 1001, SSE streams
+    /// end, the store finishes its commits.
+    public func run() async throws {
+        let configuration = self.configuration
+        let logger = self.logger
+        var services: [any Service] = [
+            application(address: .hostname(configuration.host, port: configuration.port), trusted: false) { channel in
+                logger.info("wok-router listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)")
+            },
+        ]
+        if let path = configuration.unixSocket {
+            try? FileManager.default.removeItem(atPath: path)
+            let mode = configuration.unixSocketMode
+            services.append(application(address: .unixDomainSocket(path: path), trusted: true) { _ in
+                chmod(path, mode_t(mode))
+                logger.info("publishing also on UNIX socket \(path) (mode \(String(mode, radix: 8)))")
+            })
+        }
+        // Shut down in reverse order: the router service first (sockets 1001, streams end), then
+        // the listeners, which then have no long-lived requests left to wait for.
+        services.append(routerService)
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        if let path = configuration.unixSocket { try? FileManager.default.removeItem(atPath: path) }
+        try await shutdownEventLoops()
+    }
+}

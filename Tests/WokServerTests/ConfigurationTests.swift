@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+import WokServer
+
+/// Configuration: defaults, then file (TOML or JSON), then environment, then flags.
+struct ConfigurationTests {
+    @Test func defaultsAreThoseDocumented() throws {
+        let c = try ConfigurationLoader(environment: [:]).load()
+        #expect(c.port == 8080 && c.host == "127.0.0.1")
+        #expect(c.maxFrameBytes == 65536 && c.maxBodyBytes == 1 << 20 && c.maxFilters == 256)
+        #expect(c.outboundQueueBytes == 1 << 20 && c.outboundQueueFrames == 1024)
+        #expect(c.authSecret == nil)
+        #expect(c.effectiveStore == "sqlite:./wok-router.sqlite")
+    }
+
+    @Test func fileThenEnvironmentThenFlags() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("wok-\(UUID().uuidString).toml").path
+        try """
+            port = 9000
+            host = "0.0.0.0"
+            allowed_origins = ["https://a.example", "https://b.example"]
+
+            [limits]
+            max_filters = 10
+            client_frame_rate = 5.5
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let c = try ConfigurationLoader(file: path, environment: ["WOK_ROUTER_PORT": "9100", "WOK_ROUTER_MAX_FILTERS": "12"],
+                                        flags: [("port", "9200")]).load()
+        #expect(c.port == 9200)
+        #expect(c.host == "0.0.0.0")
+        #expect(c.maxFilters == 12)
+        #expect(c.clientFrameRate == 5.5)
+        #expect(c.allowedOrigins == ["https://a.example", "https://b.example"])
+    }
+
+    @Test func jsonFileIsReadToo() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("wok-\(UUID().uuidString).json").path
+        try #"{"port": 7000, "tcp_nodelay": false, "store": "memory:"}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        let c = try ConfigurationLoader(file: path, environment: [:]).load()
+        #expect(c.port == 7000 && c.tcpNoDelay == false && c.effectiveStore == "memory:")
+    }
+
+    @Test(arguments: [
+        ["WOK_ROUTER_PORT": "eighty"], ["WOK_ROUTER_PORT": "70000"], ["WOK_ROUTER_MAX_FILTERS": "0"],
+        ["WOK_ROUTER_AUTH_SECRET": "short"], ["WOK_ROUTER_LOG_LEVEL": "loud"], ["WOK_ROUTER_TCP_NODELAY": "maybe"],
+    ])
+    func badValuesAreRefusedWithTheirName(environment: [String: String]) throws {
+        #expect(throws: ConfigurationError.self) { try ConfigurationLoader(environment: environment).load() }
+    }
+
+    @Test func unknownFileKeyIsRefused() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("wok-\(UUID().uuidString).toml").path
+        try "prot = 1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: ConfigurationError.self) { try ConfigurationLoader(file: path, environment: [:]).load() }
+    }
+
+    @Test func printedConfigurationHidesTheSecret() throws {
+        let c = try ConfigurationLoader(environment: ["WOK_ROUTER_AUTH_SECRET": "a-secret-of-thirty-two-bytes-or-more"]).load()
+        let text = ConfigurationLoader.describe(c)
+        #expect(!text.contains("a-secret-of-thirty-two-bytes-or-more"))
+        #expect(text.contains("\"auth_secret\": \"(set)\""))
+        #expect(text.contains("\"max_frame_bytes\": 65536"))
+    }
+}
