@@ -32,7 +32,7 @@ def test_refused_publish_exits_1_with_the_routers_error(server):
 
 def test_unreachable_router_exits_2():
     done = run_publish("--url", f"http://127.0.0.1:{free_port()}", "--topic", "itest.events", "--data", "{}")
-    assert done.returncode == 2
+    assert done.returncode == 2, (done.returncode, done.stdout, done.stderr)
 
 
 @pytest.fixture(scope="module")

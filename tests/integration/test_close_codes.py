@@ -2,10 +2,16 @@
 
 import signal
 import threading
+import time
+
+import pytest
 
 from harness import WSClient
 
 FRAME_LIMIT = 64 * 1024
+CLOSE_BUG = ("the 1013 close frame is dropped: PushConnection.closeWith() schedules channel.close() 2 s after "
+             "queueing the close frame even while it still waits behind a full kernel buffer, so a reader that "
+             "resumes later gets no close frame (1006)")
 
 
 def padded_ping(size):
@@ -64,8 +70,14 @@ class Collector(threading.Thread):
             self.error = error
 
 
+@pytest.mark.wok_router_bug(CLOSE_BUG)
+@pytest.mark.tornado_bug("tornado aborts the stream 5 s after close(), dropping a close frame still in its write buffer")
 def test_slow_consumer_is_closed_with_1013_and_others_get_everything(server, client):
-    """A client that stops reading is cut off with 1013; a healthy one on the same topic misses nothing."""
+    """A client that stops reading is cut off with 1013; a healthy one on the same topic misses nothing.
+
+    The slow client stays frozen 5 s after the flood (a throttled background tab) before it reads
+    again: it must then find its notifications so far and the 1013 close frame.
+    """
     healthy = client()
     healthy.subscribe(["itest.any"])
     # A tiny receive buffer and a one-message queue: after a few frames this client stops reading.
@@ -84,6 +96,7 @@ def test_slow_consumer_is_closed_with_1013_and_others_get_everything(server, cli
     collector.join(120)
     assert collector.error is None, collector.error
     assert [f["id"] for f in collector.frames] == ids, "the healthy client missed or reordered notifications"
+    time.sleep(5)
     code = slow.expect_close(timeout=60)
     assert code == 1013, code
     got = [f["id"] for f in slow.backlog]

@@ -1,5 +1,7 @@
 """Every limit is configurable and holds at its edge (PROTOCOL section 6), on a router with small limits."""
 
+import time
+
 import pytest
 
 from harness import WSClient, eventually, router_config
@@ -67,6 +69,8 @@ def small_queue(server_factory):
     return server_factory(config=router_config(outbound_queue_frames=8))
 
 
+@pytest.mark.wok_router_bug("the 1013 close frame is dropped when the reader resumes more than 2 s later "
+                            "(see test_close_codes.py's slow-consumer test)")
 def test_outbound_queue_frame_bound_closes_a_reader_that_stalls(small_queue):
     """With an 8-frame queue, a reader that stalls is closed with 1013 once the kernel buffers are full."""
     slow = WSClient(small_queue, rcvbuf=4096, max_queue=1)
@@ -79,6 +83,7 @@ def test_outbound_queue_frame_bound_closes_a_reader_that_stalls(small_queue):
         batch = [r["id"] for r in response.json()]
         ids += batch
         assert [f["id"] for f in healthy.notifications(4)] == batch
+    time.sleep(3)  # the stalled reader stays frozen a little longer, then reads again
     assert slow.expect_close(timeout=30) == 1013
     assert len(slow.backlog) < len(ids)
     slow.close()

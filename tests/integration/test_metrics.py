@@ -5,8 +5,12 @@ import pytest
 from harness import SSEClient, eventually, metric
 
 pytestmark = pytest.mark.wok_router_only("Prometheus metrics")
+METRICS_BUG = ("metrics created before MetricsSystem.bootstrap stay no-ops: WokRouterServer.init builds the Router "
+               "(RouterMetrics: delivered_total, subscriptions) and ConnectionGauge before ServerMetrics.shared "
+               "bootstraps Prometheus")
 
 
+@pytest.mark.wok_router_bug(METRICS_BUG)
 def test_metrics_is_prometheus_text_with_the_documented_series(server):
     server.publish_ok("itest.events", {"seq": 1})
     response = server.http("GET", "/metrics")
@@ -18,6 +22,7 @@ def test_metrics_is_prometheus_text_with_the_documented_series(server):
         assert name in text, f"{name} missing from /metrics"
 
 
+@pytest.mark.wok_router_bug(METRICS_BUG)
 def test_connection_gauge_counts_websockets(server, client):
     before = metric(server, "wok_router_connections", transport="websocket")
     sockets = [client() for _ in range(3)]
@@ -31,6 +36,7 @@ def test_connection_gauge_counts_websockets(server, client):
         metric(server, "wok_router_connections", transport="websocket")
 
 
+@pytest.mark.wok_router_bug(METRICS_BUG)
 def test_connection_gauge_counts_sse(server):
     before = metric(server, "wok_router_connections", transport="sse")
     sse = SSEClient(server, ["itest.events"])
@@ -41,6 +47,7 @@ def test_connection_gauge_counts_sse(server):
     assert eventually(lambda: metric(server, "wok_router_connections", transport="sse") == before)
 
 
+@pytest.mark.wok_router_bug(METRICS_BUG)
 def test_subscriptions_gauge_counts_filters(server, client):
     before = metric(server, "wok_router_subscriptions")
     ws = client()
@@ -52,6 +59,7 @@ def test_subscriptions_gauge_counts_filters(server, client):
     assert eventually(lambda: metric(server, "wok_router_subscriptions") == before)
 
 
+@pytest.mark.wok_router_bug(METRICS_BUG)
 def test_published_and_delivered_counters(server, client):
     published = metric(server, "wok_router_published_total", topic="itest.vm.other")
     delivered = metric(server, "wok_router_delivered_total")
