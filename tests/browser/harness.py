@@ -166,8 +166,13 @@ class RouterProcess:
         return samples
 
     def metric(self, name, **labels):
+        """The sum of `name`'s samples carrying `labels` (0 when no sample has them); fails when
+        /metrics has no `name` at all, so a missing gauge is never read as a zero."""
+        samples = self.metrics()
+        if not any(n == name for n, _ in samples):
+            raise AssertionError(f"/metrics has no {name}: {sorted({n for n, _ in samples})}")
         want = frozenset(labels.items())
-        return sum(v for (n, l), v in self.metrics().items() if n == name and want <= l)
+        return sum(v for (n, l), v in samples.items() if n == name and want <= l)
 
 
 class TcpGate:

@@ -81,7 +81,7 @@ def test_closing_tabs_releases_only_the_filters_they_alone_held(router, browser)
 
     # The remaining tab still gets what it holds, and nothing of what it does not.
     task = router.publish("wok.tasks", {"id": "t1", "status": "running", "message": "copying", "target": "/vms/a"})
-    note = router.publish("wok.notifications", {"code": "KCHVM0001", "message": "hello", "args": {}, "plugin": "kimchi"})
+    note = router.publish("wok.notifications", {"code": "KCHVM0001I", "message": "hello", "args": {}, "plugin": "kimchi"})
     wait_until(lambda: f"wok.notifications {note['id']}" in keep.js("return window.__got"), message="wok.notifications delivered")
     assert f"wok.tasks {task['id']}" not in keep.js("return window.__got")
     entry = unique("After the others closed")
