@@ -367,7 +367,8 @@
         transport: this.open || this.transport ? this.kind : null,
         cursor: this.cursor,
         epoch: this.epoch,
-        filters: this.table.filters().length
+        filters: this.table.filters().length,
+        error: this.lastError || null
       };
     }
 
@@ -581,6 +582,7 @@
         if (r && (!info || r.ref === frame.ref)) { r.state = "active"; this.resumeSet.add(f); }
       }
       this.attempt = 0;
+      if (this.lastError) { this.lastError = null; this._broadcastStatus(); }
       if (this.kind === "websocket") this.wsFailures = 0;
       if (this.kind === "longpoll" && this.sawHttpFailure && this.config.transport === "auto") {
         // The router came back after an outage during which the socket failed too: the socket
@@ -684,7 +686,12 @@
           this.wsFailures = Math.max(0, this.config.fallbackAfter - 1);
         }
       }
-      if (info.code === 1008) this.attempt = Math.max(this.attempt, 6); // refused: do not hammer
+      const refused = info.code === 1008 ? "the router refused the connection (authentication or origin)"
+        : info.code === 401 || info.code === 403 ? `the router refused the request (HTTP ${info.code})` : null;
+      if (refused) {
+        this.attempt = Math.max(this.attempt, 6); // refused: do not hammer
+        if (this.lastError !== refused) { this.lastError = refused; this._kindChanged = true; }
+      }
       if (this.table.filters().length === 0) { this._setState("idle"); return; }
       if (info.retryWebSocket || this._kindChanged && this.kind === "longpoll") {
         this._setState("reconnecting");
@@ -1321,7 +1328,8 @@
       return {
         state: this.hubStatus.state,
         transport: this.hubStatus.transport,
-        mode: this.link ? this.link.mode : null
+        mode: this.link ? this.link.mode : null,
+        error: this.hubStatus.error || null
       };
     }
 
@@ -1375,8 +1383,8 @@
     subscribe(topics, callback, options) { return tab().subscribe(topics, callback, options); },
     /** Sets {url, httpUrl, token, transport, shared, workerUrl, ...} before the first subscribe. */
     configure(options) { tab().configure(options); return api; },
-    /** {state: "idle"|"connecting"|"connected"|"reconnecting"|"fallback", transport, mode}. */
-    get status() { return client ? client.status() : { state: "idle", transport: null, mode: null }; },
+    /** {state: "idle"|"connecting"|"connected"|"reconnecting"|"fallback", transport, mode, error}. */
+    get status() { return client ? client.status() : { state: "idle", transport: null, mode: null, error: null }; },
     /** Calls `fn(status)` on each change; returns a function that stops it. Also fires window "wokpush:status". */
     onStatus(fn) { return tab().onStatus(fn); },
     /** Matches a topic against a filter as the router does. */

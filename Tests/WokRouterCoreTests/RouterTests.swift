@@ -43,7 +43,7 @@ import WokSchema
         let router = try makeRouter(tree)
         await #expect { try await router.publish(topic: "kimchi.vms", data: ["name": 5]) } throws: { error in
             guard let error = error as? PublishError, error.code == .invalid else { return false }
-            return error.validationErrors.first?.instanceLocation == "/name"
+            return error.validationErrors.first?.instanceLocation == "/name" && error.message.contains(" at /data/name ")
         }
         #expect(router.head == 0, "nothing was stored")
     }
