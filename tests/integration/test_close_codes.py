@@ -9,9 +9,6 @@ import pytest
 from harness import WSClient
 
 FRAME_LIMIT = 64 * 1024
-CLOSE_BUG = ("the 1013 close frame is dropped: PushConnection.closeWith() schedules channel.close() 2 s after "
-             "queueing the close frame even while it still waits behind a full kernel buffer, so a reader that "
-             "resumes later gets no close frame (1006)")
 
 
 def padded_ping(size):
@@ -70,7 +67,6 @@ class Collector(threading.Thread):
             self.error = error
 
 
-@pytest.mark.wok_router_bug(CLOSE_BUG)
 @pytest.mark.tornado_bug("tornado aborts the stream 5 s after close(), dropping a close frame still in its write buffer")
 def test_slow_consumer_is_closed_with_1013_and_others_get_everything(server, client):
     """A client that stops reading is cut off with 1013; a healthy one on the same topic misses nothing.

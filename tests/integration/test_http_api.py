@@ -206,8 +206,8 @@ def test_topics_lists_every_topic_with_its_fields(server):
             assert field in entry, entry
     assert "defs" not in by_name and "itest.defs" not in by_name
     assert by_name["itest.events"]["description"] == "A numbered test event."
-    # Drafts are named as `wok-router validate --default-draft` takes them.
-    assert by_name["itest.legacy"]["draft"] == "7", by_name["itest.legacy"]
+    # Drafts are named as PROTOCOL section 2 (and json-schema.org) names them.
+    assert by_name["itest.legacy"]["draft"] == "draft-07", by_name["itest.legacy"]
     assert by_name["itest.events"]["draft"] == "2020-12", by_name["itest.events"]
 
 

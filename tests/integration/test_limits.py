@@ -69,8 +69,6 @@ def small_queue(server_factory):
     return server_factory(config=router_config(outbound_queue_frames=8))
 
 
-@pytest.mark.wok_router_bug("the 1013 close frame is dropped when the reader resumes more than 2 s later "
-                            "(see test_close_codes.py's slow-consumer test)")
 def test_outbound_queue_frame_bound_closes_a_reader_that_stalls(small_queue):
     """With an 8-frame queue, a reader that stalls is closed with 1013 once the kernel buffers are full."""
     slow = WSClient(small_queue, rcvbuf=4096, max_queue=1)

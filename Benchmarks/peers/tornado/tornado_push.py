@@ -232,10 +232,10 @@ class SchemaRegistry:
     @staticmethod
     def _draft_name(validator):
         return {
-            "Draft3Validator": "3",
-            "Draft4Validator": "4",
-            "Draft6Validator": "6",
-            "Draft7Validator": "7",
+            "Draft3Validator": "draft-03",
+            "Draft4Validator": "draft-04",
+            "Draft6Validator": "draft-06",
+            "Draft7Validator": "draft-07",
             "Draft201909Validator": "2019-09",
             "Draft202012Validator": "2020-12",
         }.get(type(validator).__name__, "2020-12")
