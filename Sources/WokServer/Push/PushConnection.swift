@@ -205,7 +205,8 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
         services.router.remove(self)
         let channel = context.channel
         let latest = TimeAmount.nanoseconds(Int64(services.configuration.pingTimeout * 1e9))
-        channel.eventLoop.scheduleTask(in: latest) { channel.close(promise: nil) }
+        let deadline = channel.eventLoop.scheduleTask(in: latest) { channel.close(promise: nil) }
+        channel.closeFuture.whenComplete { _ in deadline.cancel() }
         guard let raw = rawHandler.context else {
             channel.close(promise: nil)
             return
