@@ -19,7 +19,7 @@ extension JSON {
     /// not fit 64 bits and trailing garbage are errors with line and column.
     /// - Throws: `JSONParseError`.
     public static func parse(_ bytes: UnsafeRawBufferPointer, options: ParseOptions = .init()) throws(JSONParseError) -> JSON {
-        var flags = wok_json_decode_any
+        var flags = wok_json_decode_any | wok_json_allow_nul  // RFC 8259 allows \u0000 in strings
         if options.rejectDuplicateKeys { flags |= wok_json_reject_duplicates }
         if options.integersAsReals { flags |= wok_json_decode_int_as_real }
         var error = json_error_t()

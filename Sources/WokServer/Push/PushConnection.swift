@@ -206,7 +206,7 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
             raw.writeAndFlush(NIOAny(PreFramed.close(code: code, reason: reason)), promise: nil)
         }
         let channel = context.channel
-        channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+        channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(services.configuration.closeTimeout * 1e9))) { channel.close(promise: nil) }
     }
 
     /// Called by the loop's pinger: closes a silent socket, pings the others.
