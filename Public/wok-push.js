@@ -469,6 +469,9 @@
         this.kind = "websocket";
         this.wsFailures = Math.max(0, this.config.fallbackAfter - 1);
       }
+      if (this.config.transport === "auto" && this.kind === "websocket" && this.env.hasWebSocket === false) {
+        this.kind = "longpoll"; // no WebSocket in this browser at all: nothing to try first
+      }
       if (this.config.transport === "websocket") this.kind = "websocket";
       if (this.config.transport === "longpoll") this.kind = "longpoll";
       this._setState(this.everConnected ? "reconnecting" : "connecting");
@@ -948,6 +951,7 @@
 
   function browserEnv(scope) {
     return {
+      hasWebSocket: typeof scope.WebSocket === "function",
       createTransport(kind, settings, handlers) {
         if (kind === "websocket") {
           if (typeof scope.WebSocket !== "function") throw new Error("no WebSocket here");

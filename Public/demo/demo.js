@@ -76,7 +76,8 @@
         const page = await api(`notifications?topics=${encodeURIComponent(topic)}&since=${since}&limit=1000`);
         const list = page.notifications || [];
         for (const n of list) if (n.id <= head) found.push(n);
-        if (list.length < 1000 || list[list.length - 1].id >= head) break;
+        // The router may cap the page below the limit asked: only an empty page or the head ends it.
+        if (list.length === 0 || list[list.length - 1].id >= head) break;
         since = list[list.length - 1].id;
       }
       if (found.length >= count || start === 0) return { epoch: first.epoch, head, notifications: found.slice(-count) };

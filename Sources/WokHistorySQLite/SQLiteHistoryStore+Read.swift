@@ -4,6 +4,7 @@ import WokRouterCore
 
 extension SQLiteHistoryStore {
     public func read(filters: [TopicFilter], since: UInt64, limit: Int) async throws(HistoryError) -> HistoryRead {
+        if isClosed { throw .closed }
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<HistoryRead, HistoryError>, Never>) in
             readQueue.async { [self] in
                 continuation.resume(returning: Result { () throws(HistoryError) -> HistoryRead in

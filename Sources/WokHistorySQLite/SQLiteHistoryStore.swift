@@ -106,6 +106,9 @@ public final class SQLiteHistoryStore: HistoryStore, @unchecked Sendable {
         }
     }
 
+    /// Whether `close()` was called.
+    var isClosed: Bool { condition.lock(); defer { condition.unlock() }; return shared.closed }
+
     /// Group commits done so far (transactions that stored appends).
     package var commitCount: Int { condition.lock(); defer { condition.unlock() }; return shared.commits }
 

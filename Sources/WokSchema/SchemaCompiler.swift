@@ -40,13 +40,14 @@ public final class SchemaCompiler: @unchecked Sendable {
     ///   regular expression, a keyword of the wrong type, nesting beyond `maxSchemaDepth`.
     public func compile(_ schema: JSON, uri: String? = nil) throws(SchemaError) -> Validator {
         let key = uri.map { URIReference($0).withoutFragment.description } ?? SchemaCompiler.anonymousPrefix
-        if let s = schema["$schema"] {
-            guard let text = s.string else { throw .invalidSchema("$schema must be a string", at: "/$schema", uri: uri) }
-            if Draft(metaSchemaURI: text) == nil && MetaSchemas.text(for: URIReference(text).withoutFragment.description) == nil {
-                // A custom meta-schema must be reachable offline; `dialect` reports it otherwise.
-                _ = text
-            }
+        // Compiling recurses as deep as the schema nests: give it a stack that fits `maxSchemaDepth`.
+        let result = LargeStack.run { () -> Result<Validator, SchemaError> in
+            Result { () throws(SchemaError) -> Validator in try self.compileNow(schema, key: key) }
         }
+        return try result.get()
+    }
+
+    private func compileNow(_ schema: JSON, key: String) throws(SchemaError) -> Validator {
         let document = registry.add(schema, uri: key, defaultDraft: options.defaultDraft)
         let session = CompileSession(registry: registry, options: options)
         let location = SchemaLocation(document: document.uri, pointer: [])

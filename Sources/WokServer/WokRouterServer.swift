@@ -23,6 +23,9 @@ public struct WokRouterServer: Sendable {
     /// Opens the store, loads the schemas and prepares the listeners.
     /// - Throws: when the root, the store or the configuration cannot be used.
     public init(configuration: WokServerConfiguration, logger: Logger) async throws {
+        // Bootstrap swift-metrics BEFORE the store, the router and the gauges create their metrics:
+        // a metric created earlier stays on the no-op handler and never reaches /metrics.
+        _ = ServerMetrics.shared
         self.configuration = configuration
         self.logger = logger
         let registry = try SchemaRegistry(root: configuration.root, logger: logger)
@@ -36,7 +39,6 @@ public struct WokRouterServer: Sendable {
         let verifier = await TokenVerifier(secret: configuration.authSecret)
         let connections = ConnectionGauge(max: configuration.maxConnections)
         push = PushServices(router: router, configuration: configuration, verifier: verifier,
-                            clientFrameValidator: registry.snapshot.protocolValidators["client-frame"],
                             connections: connections, eventLoopGroup: eventLoopGroup, logger: logger)
         http = HTTPServices(router: router, configuration: configuration, verifier: verifier, connections: connections,
                             metrics: .shared, publicFiles: PublicFiles(configured: configuration.publicDir), logger: logger, push: push)

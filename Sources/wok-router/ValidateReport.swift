@@ -29,9 +29,9 @@ final class ValidateReport {
         switch format {
         case .text:
             for (error, errorLine) in errors {
-                let location = error.instanceLocation.isEmpty ? "(root)" : error.instanceLocation
-                let code = error.code.map { " (\($0))" } ?? ""
-                append("\(file):\(errorLine): \(location): \(error.message)\(code) [\(error.keywordLocation)]\n")
+                let location = error.instanceLocation.isEmpty ? "(root)" : Self.oneLine(error.instanceLocation)
+                let code = error.code.map { " (\(Self.oneLine($0)))" } ?? ""
+                append("\(file):\(errorLine): \(location): \(Self.oneLine(error.message))\(code) [\(Self.oneLine(error.keywordLocation))]\n")
             }
         case .json:
             appendJSONHead(file: file, line: line, valid: errors.isEmpty)
@@ -94,6 +94,23 @@ final class ValidateReport {
     /// Writes `wok-router validate: message` to standard error.
     static func printError(_ message: String, prefix: String = "wok-router validate: ") {
         StandardStream.write(Array((prefix + message + "\n").utf8), to: 2)
+    }
+
+    /// `text` with control characters escaped (`\n`, `\u0001`), so that one error stays one line.
+    static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
+        var out = ""
+        for c in text.unicodeScalars {
+            switch c {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where c.value < 0x20 || c.value == 0x7F:
+                out += "\\u" + String(repeating: "0", count: 4 - String(c.value, radix: 16).count) + String(c.value, radix: 16)
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
     }
 
     private func appendJSONHead(file: String, line: Int, valid: Bool) {

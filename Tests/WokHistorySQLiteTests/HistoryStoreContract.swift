@@ -131,11 +131,17 @@ final class CommitLog: @unchecked Sendable {
     }
 
     @Test(arguments: Engine.allCases)
-    func aClosedStoreRefusesAppends(engine: Engine) async throws {
+    func aClosedStoreRefusesAppendsReadsAndTrims(engine: Engine) async throws {
         let folder = TempFolder()
         let store = try engine.make(folder)
+        _ = try await store.append([pending("kimchi.vms")])
         await store.close()
-        await #expect(throws: HistoryError.self) { try await store.append([pending("kimchi.vms")]) }
+        await #expect { try await store.append([pending("kimchi.vms")]) } throws: { ($0 as? HistoryError)?.isClosed == true }
+        await #expect { try await store.read(filters: [try TopicFilter("kimchi.vms")], since: 0, limit: 1) } throws: {
+            ($0 as? HistoryError)?.isClosed == true
+        }
+        await #expect { try await store.trim(RetentionRules(), now: .now()) } throws: { ($0 as? HistoryError)?.isClosed == true }
+        await store.close()  // closing twice is harmless
     }
 }
 

@@ -121,6 +121,27 @@ import WokSchema
         #expect(sub.ids == Array(stride(from: 4, through: 30, by: 2)))
     }
 
+    @Test func aSlowReplayIsPagedHoldsLiveNotificationsBackAndLosesNothing() async throws {
+        let tree = TempTree()
+        tree.plugin("kimchi", topics: ["kimchi.vms"])
+        var configuration = RouterConfiguration()
+        configuration.replayPageSize = 10
+        let router = try makeRouter(tree, configuration: configuration)
+        for _ in 1...35 { _ = try await router.publish(topic: "kimchi.vms", data: [:]) }
+        let sub = RecordingSubscriber()
+        sub.replayDelay = .milliseconds(20)
+        async let live: Void = {
+            for _ in 36...60 { _ = try? await router.publish(topic: "kimchi.vms", data: [:]) }
+        }()
+        try await router.subscribe(sub, filters: filters("kimchi.vms"), since: 5) { _ in sub.mark("subscribed") }
+        await live
+        #expect(sub.ids == Array(6...60), "every id once, in order, replay then live")
+        #expect(sub.log.first == "subscribed")
+        #expect(sub.pages.map(\.count).prefix(3) == [10, 10, 10], "the replay comes in pages of replayPageSize")
+        let firstLive = sub.log.firstIndex { $0.hasPrefix("n") } ?? sub.log.count
+        #expect(!sub.log[firstLive...].contains { $0.hasPrefix("r") }, "no replay page after a live delivery")
+    }
+
     @Test func aResumeFromAnotherEpochOrTrimmedHistoryIsNotRecovered() async throws {
         let tree = TempTree()
         tree.plugin("kimchi", topics: ["kimchi.vms"], manifest: #"{"name":"kimchi","version":"1","description":"d","retention":{"count":2}}"#)
@@ -204,7 +225,7 @@ import WokSchema
         _ = try await router.publish(topic: "kimchi.vms", data: ["name": "vm"])
         await #expect(throws: PublishError.self) { try await router.publish(topic: "kimchi.vms", data: ["name": 1]) }
 
-        tree.remove("plugins/kimchi")
+        tree.moveOut("plugins/kimchi")
         await eventually { watcher.ids.count >= 3 }
         await #expect { try await router.publish(topic: "kimchi.vms", data: [:]) } throws: { error in
             (error as? PublishError)?.code == .unknownTopic

@@ -16,7 +16,7 @@ import WokSchema
         let registry = try SchemaRegistry(root: tree.path)
         #expect(registry.topics.map(\.topic) == ["kimchi.storagepools", "kimchi.vms", "wok.router.plugins", "wok.userlog"])
         let pools = try #require(registry.schema(for: "kimchi.storagepools")?.info)
-        #expect(pools.draft == "7" && pools.id == "urn:kimchi:pools" && pools.description == "pools" && pools.status == .ok)
+        #expect(pools.draft == "draft-07" && pools.id == "urn:kimchi:pools" && pools.description == "pools" && pools.status == .ok)
         #expect(pools.json["status"]?.string == "ok" && pools.json["reason"] == nil)
         #expect(findings(registry).isEmpty)
     }

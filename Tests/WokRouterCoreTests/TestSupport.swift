@@ -22,6 +22,13 @@ final class TempTree: @unchecked Sendable {
 
     func remove(_ relative: String) { try? FileManager.default.removeItem(atPath: path + "/" + relative) }
 
+    /// Removes `relative` from the tree in one step (a rename out of it), as a package manager would.
+    func moveOut(_ relative: String) {
+        let away = path + "-removed-" + UUID().uuidString
+        try! FileManager.default.moveItem(atPath: path + "/" + relative, toPath: away)
+        try? FileManager.default.removeItem(atPath: away)
+    }
+
     func symlink(_ relative: String, to destination: String) {
         let full = path + "/" + relative
         try! FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -49,11 +56,23 @@ final class RecordingSubscriber: Subscriber, @unchecked Sendable {
     private var received: [EncodedNotification] = []
     private var events: [String] = []
     private(set) var closedReason: SubscriberCloseReason?
+    /// Time each replay page takes (a transport waiting for room in its queue).
+    var replayDelay: Duration = .zero
+    private(set) var replayPages: [[UInt64]] = []
 
     func deliver(_ notification: EncodedNotification) {
         lock.lock(); defer { lock.unlock() }
         received.append(notification)
         events.append("n\(notification.id)")
+    }
+
+    func replay(_ notifications: [EncodedNotification]) async {
+        if replayDelay > .zero { try? await Task.sleep(for: replayDelay) }
+        lock.withLock {
+            replayPages.append(notifications.map(\.id))
+            received += notifications
+            events += notifications.map { "r\($0.id)" }
+        }
     }
 
     func close(reason: SubscriberCloseReason) {
@@ -67,6 +86,7 @@ final class RecordingSubscriber: Subscriber, @unchecked Sendable {
     }
 
     var ids: [UInt64] { lock.lock(); defer { lock.unlock() }; return received.map(\.id) }
+    var pages: [[UInt64]] { lock.lock(); defer { lock.unlock() }; return replayPages }
     var log: [String] { lock.lock(); defer { lock.unlock() }; return events }
     var notifications: [EncodedNotification] { lock.lock(); defer { lock.unlock() }; return received }
 }

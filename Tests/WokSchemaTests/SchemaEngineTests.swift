@@ -86,6 +86,15 @@ import WokJSON
         #expect(compileError(shallow, options: options) == nil)
     }
 
+    @Test func deeplyNestedSchemasCompileOffTheCallersSmallStack() async throws {
+        // From a Swift concurrency thread (small stack): the bound decides, not a stack overflow.
+        let nested = String(repeating: ##"{"not": "##, count: 1_500) + "{}" + String(repeating: "}", count: 1_500)
+        #expect(compileError(nested)?.isLimitExceeded == true)
+        var options = SchemaOptions()
+        options.maxSchemaDepth = 2_000
+        #expect(compileError(nested, options: options) == nil)
+    }
+
     // MARK: Recursion at validation time
 
     @Test func refRecursionWithoutProgressIsBoundedNotAHang() throws {

@@ -41,6 +41,17 @@ def router(request, tmp_path):
 
 
 @pytest.fixture
+def memory_router(request, tmp_path):
+    """A router whose history lives in memory: a restart loses it (a new epoch)."""
+    process = RouterProcess(request.config.getoption("--server"), tmp_path / "root", store="memory")
+    process.start()
+    yield process
+    process.stop()
+    if _failed(request):
+        _save(request, "router.log", process.log())
+
+
+@pytest.fixture
 def browser(request):
     """Starts Chromium drivers on demand (each a fresh profile: its own SharedWorker)."""
     drivers = []

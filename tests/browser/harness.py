@@ -79,8 +79,9 @@ def make_root(path):
 class RouterProcess:
     """`wok-router serve` (or the tornado peer) on loopback, with a SQLite store in a temp root."""
 
-    def __init__(self, kind, root, port=None):
+    def __init__(self, kind, root, port=None, store="sqlite"):
         self.kind = kind
+        self.store = store
         self.root = make_root(root)
         self.port = port or free_port()
         self.process = None
@@ -95,7 +96,8 @@ class RouterProcess:
         if self.kind == "tornado":
             return [os.environ.get("WOK_PEER_PYTHON", sys.executable), str(pathlib.Path(__file__).parent / "peer_server.py"), str(self.port), str(self.root), str(PUBLIC)]
         return [str(router_binary()), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--root", str(self.root),
-                "--store", f"sqlite:{self.root / 'store.sqlite'}", "--public-dir", str(PUBLIC)]
+                "--store", f"sqlite:{self.root / 'store.sqlite'}" if self.store == "sqlite" else "memory:",
+                "--public-dir", str(PUBLIC)]
 
     def start(self):
         self.starts += 1
@@ -166,8 +168,13 @@ class RouterProcess:
         return samples
 
     def metric(self, name, **labels):
+        """The sum of `name`'s samples carrying `labels` (0 when no sample has them); fails when
+        /metrics has no `name` at all, so a missing gauge is never read as a zero."""
+        samples = self.metrics()
+        if not any(n == name for n, _ in samples):
+            raise AssertionError(f"/metrics has no {name}: {sorted({n for n, _ in samples})}")
         want = frozenset(labels.items())
-        return sum(v for (n, l), v in self.metrics().items() if n == name and want <= l)
+        return sum(v for (n, l), v in samples.items() if n == name and want <= l)
 
 
 class TcpGate:

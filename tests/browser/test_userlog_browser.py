@@ -3,6 +3,8 @@
 import time
 import uuid
 
+import pytest
+
 from harness import (DELETE_SHARED_WORKER, DELETE_WEB_LOCKS, DELETE_WEBSOCKET, TcpGate, free_port, open_tab,
                      userlog_entry, wait_until)
 
@@ -37,7 +39,8 @@ def test_three_tabs_share_one_socket_and_each_shows_a_new_entry(router, browser)
         assert wait_state(tab, "connected")["mode"] == "shared-worker"
     wait_until(lambda: router.metric("wok_router_connections", transport="websocket") == 1,
                message="one WebSocket for the three tabs")
-    assert router.metric("wok_router_subscriptions") == 1, "the three tabs' wok.userlog is one filter at the router"
+    # The three tabs' wok.userlog is one filter at the router.
+    wait_until(lambda: router.metric("wok_router_subscriptions") == 1, message="one filter at the router")
 
     # As a person would: `wok-router publish`.
     first = unique("Created VM by CLI")
@@ -81,7 +84,7 @@ def test_closing_tabs_releases_only_the_filters_they_alone_held(router, browser)
 
     # The remaining tab still gets what it holds, and nothing of what it does not.
     task = router.publish("wok.tasks", {"id": "t1", "status": "running", "message": "copying", "target": "/vms/a"})
-    note = router.publish("wok.notifications", {"code": "KCHVM0001", "message": "hello", "args": {}, "plugin": "kimchi"})
+    note = router.publish("wok.notifications", {"code": "KCHVM0001I", "message": "hello", "args": {}, "plugin": "kimchi"})
     wait_until(lambda: f"wok.notifications {note['id']}" in keep.js("return window.__got"), message="wok.notifications delivered")
     assert f"wok.tasks {task['id']}" not in keep.js("return window.__got")
     entry = unique("After the others closed")
@@ -236,3 +239,61 @@ def test_a_tab_that_vanishes_releases_its_filters(router, browser):
     entry = unique("After a tab crashed")
     router.publish("wok.userlog", userlog_entry(entry))
     wait_shows(keep, entry)
+
+
+def test_topics_page_follows_plugin_changes_live(router, browser):
+    if router.kind == "tornado":
+        pytest.skip("the tornado peer publishes no wok.router.plugins notifications")
+    driver = browser()
+    tab = open_tab(driver, f"{router.base}/demo/topics.html", first=True)
+    wait_until(lambda: tab.js("return document.querySelectorAll('#topics tr').length") > 0, message="the topic rows")
+    wait_until(lambda: tab.status()["state"] == "connected", message="the page subscribed to wok.router.plugins")
+    tab.js("window.__sameDocument = true")
+
+    def badge(topic):
+        return tab.js("""const tr = document.querySelector(`#topics tr[data-topic="${arguments[0]}"]`);
+            return tr && [tr.querySelector('.badge').textContent, (tr.querySelector('.reason') || {}).textContent || null]""", topic)
+
+    plugin = router.root / "plugins" / "browsertest"
+    (plugin / "schemas").mkdir(parents=True)
+    (plugin / "plugin.json").write_text('{"name": "browsertest", "version": "1.0", "description": "browser suite"}')
+    schema = plugin / "schemas" / "browsertest.thing.json"
+    schema.write_text('{"type": "object", "description": "a thing"}')
+    assert wait_until(lambda: badge("browsertest.thing"), message="the new topic listed")[0] == "OK"
+    schema.write_text('{"type": "objec"}')
+    status, reason = wait_until(lambda: badge("browsertest.thing")[0] != "OK" and badge("browsertest.thing"),
+                                message="the refused schema shown")
+    assert status == "refused" and reason, f"no reason shown: {status!r} {reason!r}"
+    assert tab.js("return window.__sameDocument === true"), "the page reloaded instead of updating live"
+
+
+def test_a_lost_history_is_reported_as_a_gap_and_the_page_reloads(memory_router, browser):
+    router = memory_router
+    driver = browser()
+    gate = TcpGate(router.port)
+    try:
+        (tab,) = open_demo(driver, gate.base, 1)
+        wait_state(tab, "connected")
+        before = unique("In the lost history")
+        router.publish("wok.userlog", userlog_entry(before))
+        wait_shows(tab, before)
+        epoch = tab.js("return document.querySelector('#entries tr').dataset.epoch")
+
+        router.kill()
+        gate.close_gate()
+        wait_state(tab, "reconnecting")
+        router.start()  # memory store: a new epoch, the old ids mean nothing any more
+        after = unique("In the new history")
+        router.publish("wok.userlog", userlog_entry(after))
+        gate.open_gate()
+
+        wait_until(lambda: tab.js("return document.body.dataset.gaps || '0'") == "1", message="onGap fired once")
+        row = wait_shows(tab, after)
+        wait_state(tab, "connected")
+        rows = tab.rows()
+        assert [r["message"] for r in rows].count(after) == 1
+        assert before not in [r["message"] for r in rows], "the page reloaded from the new history"
+        assert tab.js("return document.querySelector('#entries tr').dataset.epoch") != epoch
+        assert row["id"] >= 1
+    finally:
+        gate.close_gate()

@@ -104,15 +104,27 @@ extension RegistryLoader {
             return TopicEntry(topic: topic, info: info, schema: nil, validator: nil, retention: retention, fingerprint: document.fingerprint)
         }
         let json = document.json!
-        let info = TopicInfo(topic: topic.name, plugin: plugin.name, draft: validator?.draft.rawValue ?? Self.draft(of: json),
+        let info = TopicInfo(topic: topic.name, plugin: plugin.name, draft: validator.map { Self.name(of: $0.draft) } ?? Self.draft(of: json),
                              id: json["$id"]?.string ?? json["id"]?.string, description: Self.description(of: json),
                              status: .ok, reason: nil, file: document.file.relative, inForce: true)
         return TopicEntry(topic: topic, info: info, schema: json, validator: validator, retention: retention, fingerprint: document.fingerprint)
     }
 
     static func draft(of schema: JSON) -> String? {
-        if let uri = schema["$schema"]?.string { return Draft(metaSchemaURI: uri)?.rawValue }
+        if let uri = schema["$schema"]?.string { return Draft(metaSchemaURI: uri).map(name(of:)) }
         return nil
+    }
+
+    /// The draft as json-schema.org names it: `draft-04`, `draft-07`, `2019-09`, `2020-12`.
+    static func name(of draft: Draft) -> String {
+        switch draft {
+        case .draft3: "draft-03"
+        case .draft4: "draft-04"
+        case .draft6: "draft-06"
+        case .draft7: "draft-07"
+        case .draft2019_09: "2019-09"
+        case .draft2020_12: "2020-12"
+        }
     }
 
     static func description(of schema: JSON) -> String? {

@@ -15,7 +15,8 @@ public struct TopicInfo: Sendable, Hashable {
     public var topic: String
     /// The owning plugin (`wok` for core topics).
     public var plugin: String
-    /// The draft of the schema in force (or of the refused file when none is in force).
+    /// The draft of the schema in force (or of the refused file when none is in force), as
+    /// json-schema.org names it: `draft-03`, `draft-04`, `draft-06`, `draft-07`, `2019-09`, `2020-12`.
     public var draft: String?
     /// The schema's `$id`, if any.
     public var id: String?

@@ -3,10 +3,12 @@ extension Router {
     ///
     /// Order contract: `onSubscribed` runs before any notification of this subscribe is delivered;
     /// then, when `since` was given and `recovered` is true, every stored notification of the new
-    /// filters with id > `since` is delivered in id order, then live ones, with no gap and no
-    /// duplicate between them. Live notifications of filters already held keep flowing, merged in
-    /// id order. A filter already held is not added twice, and notifications matching it are not
-    /// replayed again.
+    /// filters with id > `since` is handed over in id order through `Subscriber.replay(_:)` (in
+    /// pages, each awaited: the transport may wait for room in its queue), then live ones through
+    /// `deliver`, with no gap and no duplicate between them. Live notifications are held back
+    /// while the replay runs, and those of filters already held are merged in id order. A filter
+    /// already held is not added twice, and notifications matching it are not replayed again.
+    /// Subscribes of one subscriber must not overlap (the transport handles one frame at a time).
     /// - Parameters:
     ///   - since: resume after this id; nil for live notifications only.
     ///   - epoch: the history `since` counts in; nil means the current one.
@@ -44,7 +46,8 @@ extension Router {
             }
         }
         onSubscribed(SubscribeResult(head: head, epoch: store.epoch, recovered: recovered))
-        finishSubscribe(entry, replay: recovered ? replay : [], added: added, held: held)
+        let lastReplayed = recovered ? await deliverReplay(replay, to: entry) : 0
+        finishSubscribe(entry, after: lastReplayed)
     }
 
     /// Removes `filters` from `subscriber` (filters it does not hold are ignored).
@@ -102,7 +105,7 @@ extension Router {
                 state.index.remove(filter, for: entry)
             }
             entry.pendingSubscribes -= 1
-            flushBuffer(entry, replay: [], added: [], held: [])
+            flushBuffer(entry, after: 0)
             if entry.filters.isEmpty && entry.pendingSubscribes == 0 {
                 state.entries[ObjectIdentifier(entry.subscriber)] = nil
             }
@@ -129,43 +132,27 @@ extension Router {
         return (replay, true)
     }
 
-    private func finishSubscribe(_ entry: SubscriberEntry, replay: [Notification], added: [TopicFilter], held: [TopicFilter]) {
+    /// Under the lock: ends a subscribe; when no other is in progress, delivers the held-back
+    /// live notifications with id > `lastReplayed` in id order and lets live deliveries through.
+    private func finishSubscribe(_ entry: SubscriberEntry, after lastReplayed: UInt64) {
         state.withLock { _ in
             entry.pendingSubscribes -= 1
-            flushBuffer(entry, replay: replay, added: added, held: held)
+            flushBuffer(entry, after: lastReplayed)
         }
     }
 
-    /// Under the lock: delivers `replay` merged in id order with the held-back live
-    /// notifications, dropping duplicates, then lets live deliveries through again.
-    private func flushBuffer(_ entry: SubscriberEntry, replay: [Notification], added: [TopicFilter], held: [TopicFilter]) {
-        guard entry.pendingSubscribes == 0, !entry.closed else {
-            // Another subscribe of this subscriber is still replaying: deliver through its buffer.
-            for notification in replay { entry.buffer.append(EncodedNotification(notification)) }
-            entry.buffer.sort { $0.id < $1.id }
-            return
-        }
+    /// Under the lock: delivers the held-back notifications (id order, no duplicates, only ids
+    /// above `lastReplayed`) unless another subscribe of this subscriber is still replaying.
+    func flushBuffer(_ entry: SubscriberEntry, after lastReplayed: UInt64) {
+        guard entry.pendingSubscribes == 0, !entry.closed else { return }
         let buffered = entry.buffer.sorted { $0.id < $1.id }
         entry.buffer = []
-        var lastID: UInt64 = 0
-        var replayIndex = 0
+        var lastID = lastReplayed
         var delivered = 0
-        func deliver(_ encoded: EncodedNotification) {
-            guard encoded.id > lastID else { return }
-            lastID = encoded.id
-            entry.subscriber.deliver(encoded)
+        for notification in buffered where notification.id > lastID {
+            lastID = notification.id
+            entry.subscriber.deliver(notification)
             delivered += 1
-        }
-        for live in buffered {
-            while replayIndex < replay.count, replay[replayIndex].id <= live.id {
-                deliver(EncodedNotification(replay[replayIndex]))
-                replayIndex += 1
-            }
-            deliver(live)
-        }
-        while replayIndex < replay.count {
-            deliver(EncodedNotification(replay[replayIndex]))
-            replayIndex += 1
         }
         metrics.delivered(delivered)
     }

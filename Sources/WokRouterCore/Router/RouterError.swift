@@ -26,10 +26,13 @@ public struct RouterError: Error, Sendable, CustomStringConvertible {
     public let suggestions: [String]
     /// For `invalid`: every schema error, locations relative to the data.
     public let validationErrors: [ValidationError]
+    /// For `unknown_topic` and `invalid`: the topic concerned.
+    public let topic: String?
 
-    init(_ code: Code, _ message: String, suggestions: [String] = [], validationErrors: [ValidationError] = []) {
+    init(_ code: Code, _ message: String, topic: String? = nil, suggestions: [String] = [], validationErrors: [ValidationError] = []) {
         self.code = code
         self.message = message
+        self.topic = topic
         self.suggestions = suggestions
         self.validationErrors = validationErrors
     }
@@ -39,12 +42,12 @@ public struct RouterError: Error, Sendable, CustomStringConvertible {
         var message = "unknown topic \"\(topic)\""
         if let reason { message += " (\(reason))" }
         if !suggestions.isEmpty { message += "; did you mean " + suggestions.map { "\"\($0)\"" }.joined(separator: ", ") + "?" }
-        return RouterError(.unknownTopic, message, suggestions: suggestions)
+        return RouterError(.unknownTopic, message, topic: topic, suggestions: suggestions)
     }
 
     /// `invalid`: `data` failed the schema of `topic`.
     public static func invalid(_ topic: String, errors: [ValidationError]) -> RouterError {
-        RouterError(.invalid, "data does not match the schema of \"\(topic)\"", validationErrors: errors)
+        RouterError(.invalid, "data does not match the schema of \"\(topic)\"", topic: topic, validationErrors: errors)
     }
 
     /// `unavailable`: the store failed.

@@ -8,9 +8,23 @@ public protocol Subscriber: AnyObject, Sendable {
     /// block and must not call back into the router synchronously: enqueue and return.
     func deliver(_ notification: EncodedNotification)
 
+    /// Hands over notifications replayed for a resuming subscribe, in increasing `id` order,
+    /// before any later live notification. The router awaits each call (live notifications are
+    /// held back meanwhile), so a transport may wait here for room in its outbound queue instead
+    /// of overflowing it with a large replay. Pages hold at most
+    /// `RouterConfiguration.replayPageSize` notifications (plus held-back live ones they overtake).
+    /// Default: `deliver` for each.
+    func replay(_ notifications: [EncodedNotification]) async
+
     /// Asks the transport to close this subscriber (the router is shutting down). After this
     /// call the router delivers nothing more to it. Must not block.
     func close(reason: SubscriberCloseReason)
+}
+
+extension Subscriber {
+    public func replay(_ notifications: [EncodedNotification]) async {
+        for notification in notifications { deliver(notification) }
+    }
 }
 
 /// Why the router asks a subscriber to close.

@@ -5,10 +5,13 @@ final class CompileSession {
     let registry: SchemaRegistry
     let options: SchemaOptions
     private var cache: [SchemaLocation: SchemaNode] = [:]
+    private var objectCache: [UnsafeMutableRawPointer: SchemaNode] = [:]
     private var resources: [SchemaLocation: SchemaResource] = [:]
     private(set) var arena: [SchemaNode] = []
     private(set) var resourceList: [SchemaResource] = []
     private var regexes: [String: ECMARegex] = [:]
+    private var scopes: [SchemaLocation: Scope] = [:]
+    private var documentBases: [String: URIReference] = [:]
     /// Documents whose jansson values compiled keywords point into.
     private(set) var usedDocuments: [String: JSON] = [:]
     /// Whether some keyword needs the dynamic scope at run time.
@@ -35,7 +38,9 @@ final class CompileSession {
     private func documentScope(_ document: SchemaDocument) -> Scope {
         let location = SchemaLocation(document: document.uri, pointer: [])
         // A placeholder: `enter` gives the document root its real resource (its `$id` may change the URI).
-        return Scope(base: URIReference(document.uri), dialect: Dialect(draft: document.draft),
+        let base = documentBases[document.uri] ?? URIReference(document.uri)
+        documentBases[document.uri] = base
+        return Scope(base: base, dialect: Dialect(draft: document.draft),
                      resource: SchemaResource(uri: document.uri, location: location), resourcePointer: [])
     }
 
@@ -82,6 +87,13 @@ final class CompileSession {
 
     /// The scope a schema at `location` compiles in, found by walking from its document root.
     func scope(at location: SchemaLocation) throws(SchemaError) -> Scope {
+        if let cached = scopes[location] { return cached }
+        let found = try walkScope(to: location)
+        scopes[location] = found
+        return found
+    }
+
+    private func walkScope(to location: SchemaLocation) throws(SchemaError) -> Scope {
         guard let document = registry.documents[location.document] else {
             throw .unresolvableRef(location.description, at: "", uri: location.document)
         }
@@ -133,11 +145,15 @@ final class CompileSession {
 
     /// Compiles the schema at `location`, whose enclosing scope is `scope` (cached: each
     /// location compiles once, so recursive schemas terminate).
-    func compile(_ location: SchemaLocation, in scope: Scope) throws(SchemaError) -> SchemaNode {
-        if let node = cache[location] { return node }
-        guard let value = registry.value(at: location) else {
+    func compile(_ location: SchemaLocation, in scope: Scope, value known: JSON? = nil) throws(SchemaError) -> SchemaNode {
+        guard let value = known ?? registry.value(at: location) else {
             throw .unresolvableRef(location.description, at: location.pointerText, uri: location.document)
         }
+        // Objects are cached by identity (each sits at one place of one document); booleans,
+        // which jansson shares, by location.
+        let identity = value.isObject ? UnsafeMutableRawPointer(value.raw) : nil
+        if let identity, let node = objectCache[identity] { return node }
+        if identity == nil, let node = cache[location] { return node }
         depth += 1
         defer { depth -= 1 }
         if depth > options.maxSchemaDepth {
@@ -149,7 +165,7 @@ final class CompileSession {
         let inner = try enter(value, at: location, from: scope)
         let node = SchemaNode(resource: inner.resource, absolute: absoluteLocation(inner))
         if inner.resourcePointer.isEmpty && inner.resource.location == location { inner.resource.root = node }
-        cache[location] = node
+        if let identity { objectCache[identity] = node } else { cache[location] = node }
         arena.append(node)
         switch value.kind {
         case .true: break
@@ -165,10 +181,10 @@ final class CompileSession {
     }
 
     /// Compiles a subschema of the schema at `location` (tokens below it).
-    func compileChild(_ tokens: [String], of location: SchemaLocation, in scope: Scope) throws(SchemaError) -> SchemaNode {
+    func compileChild(_ tokens: [String], of location: SchemaLocation, in scope: Scope, value: JSON? = nil) throws(SchemaError) -> SchemaNode {
         var child = scope
         child.resourcePointer += tokens
-        return try compile(location.appending(tokens), in: child)
+        return try compile(location.appending(tokens), in: child, value: value)
     }
 
     /// Compiles the target of a reference written at `location`.

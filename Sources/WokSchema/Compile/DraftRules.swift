@@ -14,7 +14,8 @@ struct DraftRules: Sendable {
     var idCarriesAnchors: Bool { draft <= .draft7 }
 
     /// Keywords whose value is one subschema.
-    var schemaValued: Set<String> {
+    var schemaValued: Set<String> { DraftRules.tables[draft.index].0 }
+    private var computedValued: Set<String> {
         switch draft {
         case .draft3: ["additionalItems", "additionalProperties", "items", "extends"]
         case .draft4: ["additionalItems", "additionalProperties", "items", "not"]
@@ -28,7 +29,8 @@ struct DraftRules: Sendable {
     }
 
     /// Keywords whose value is an array of subschemas.
-    var schemaArrays: Set<String> {
+    var schemaArrays: Set<String> { DraftRules.tables[draft.index].1 }
+    private var computedArrays: Set<String> {
         switch draft {
         case .draft3: ["items", "extends", "type", "disallow"]
         case .draft4, .draft6, .draft7, .draft2019_09: ["items", "allOf", "anyOf", "oneOf"]
@@ -37,11 +39,32 @@ struct DraftRules: Sendable {
     }
 
     /// Keywords whose value is an object of subschemas.
-    var schemaMaps: Set<String> {
+    var schemaMaps: Set<String> { DraftRules.tables[draft.index].2 }
+    private var computedMaps: Set<String> {
         switch draft {
         case .draft3: ["properties", "patternProperties", "dependencies", "definitions"]
         case .draft4, .draft6, .draft7: ["properties", "patternProperties", "dependencies", "definitions"]
         case .draft2019_09, .draft2020_12: ["properties", "patternProperties", "dependentSchemas", "$defs", "definitions", "dependencies"]
+        }
+    }
+
+    /// The sets above, computed once per draft.
+    private static let tables: [(Set<String>, Set<String>, Set<String>)] = Draft.allCases.map {
+        let rules = DraftRules($0)
+        return (rules.computedValued, rules.computedArrays, rules.computedMaps)
+    }
+}
+
+extension Draft {
+    /// 0 for draft 3 … 5 for 2020-12.
+    var index: Int {
+        switch self {
+        case .draft3: 0
+        case .draft4: 1
+        case .draft6: 2
+        case .draft7: 3
+        case .draft2019_09: 4
+        case .draft2020_12: 5
         }
     }
 }

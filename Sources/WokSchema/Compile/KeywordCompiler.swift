@@ -17,7 +17,11 @@ struct KeywordCompiler {
     }
 
     func child(_ tokens: String...) throws(SchemaError) -> NodeRef {
-        .passUnretained(try session.compileChild(tokens, of: location, in: scope))
+        var value: JSON? = schema
+        for token in tokens {
+            if let v = value, v.isArray { value = Int(token).flatMap { v[$0] } } else { value = value?[token] }
+        }
+        return .passUnretained(try session.compileChild(tokens, of: location, in: scope, value: value))
     }
 
     func compile() throws(SchemaError) -> [Keyword] {

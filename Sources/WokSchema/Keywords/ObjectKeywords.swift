@@ -75,8 +75,12 @@ final class PatternPropertiesKeyword: Keyword {
         var iter = json_object_iter(instance)
         while let current = iter {
             let key = Raw.keyBytes(current)
-            for (regex, schema) in patterns where regex.search(validUTF8: key) != .noMatch {
-                if !schema.isValid(json_object_iter_value(current)!, &ctx) { return false }
+            for (regex, schema) in patterns {
+                switch regex.search(validUTF8: key) {
+                case .noMatch: continue
+                case .limitExceeded: return false
+                case .match: if !schema.isValid(json_object_iter_value(current)!, &ctx) { return false }
+                }
             }
             iter = json_object_iter_next(instance, current)
         }
@@ -138,6 +142,8 @@ final class AdditionalPropertiesKeyword: Keyword {
         self.absolute = absolute
     }
 
+    /// Whether the member is additional; a pattern too costly to evaluate counts as matching
+    /// (`patternProperties` reports it).
     @inline(__always) private func isAdditional(_ iter: UnsafeMutableRawPointer) -> Bool {
         if let properties, json_object_getn(properties, json_object_iter_key(iter), json_object_iter_key_len(iter)) != nil { return false }
         if !patterns.isEmpty {

@@ -11,13 +11,16 @@ enum ClientFrame {
     struct Invalid: Error {
         var message: String
         var details: JSON?
+        var code = PushErrorCode.invalidFrame
     }
 
-    /// Parses `bytes` (a text message), checks it against `validator` (client-frame.json) when
-    /// given, and checks the shape by hand as well.
+    /// Parses `bytes` (a text message), checks its shape by hand (for clear messages), then
+    /// against `validator` (client-frame.json) when given, which has the last word.
     /// - Returns: the frame and its `ref` (echoed on the reply), or the refusal and whatever
     ///   `ref` could be read.
-    static func parse(_ bytes: some Collection<UInt8>, validator: Validator?) -> (Result<ClientFrame, Invalid>, ref: JSON?) {
+    /// - Parameter maxFilters: a subscribe naming more filters is `limit_exceeded` (checked before
+    ///   the schema, whose `maxItems` would call it `invalid_frame`).
+    static func parse(_ bytes: some Collection<UInt8>, validator: Validator?, maxFilters: Int) -> (Result<ClientFrame, Invalid>, ref: JSON?) {
         let json: JSON
         do {
             json = try JSON.parse(bytes)
@@ -31,6 +34,12 @@ enum ClientFrame {
             ref = nil
             return (.failure(Invalid(message: "ref must be a string or an integer")), nil)
         }
+        let shaped = checkShape(json)
+        guard case .success(let frame) = shaped else { return (shaped, ref) }
+        if case .subscribe(let topics, _, _) = frame, topics.count > maxFilters {
+            return (.failure(Invalid(message: "at most \(maxFilters) filters per connection",
+                                     details: ["limit": "max_filters", "max": .int(Int64(maxFilters))], code: .limitExceeded)), ref)
+        }
         if let validator {
             let errors = validator.validate(json)
             if !errors.isEmpty {
@@ -38,7 +47,7 @@ enum ClientFrame {
                                          details: Self.describe(errors))), ref)
             }
         }
-        return (checkShape(json), ref)
+        return (shaped, ref)
     }
 
     static func describe(_ errors: [ValidationError]) -> JSON {

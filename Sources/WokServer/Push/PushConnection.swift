@@ -221,10 +221,11 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
     // MARK: Client frames
 
     private func handleText(_ bytes: ByteBufferView) {
-        let (parsed, ref) = ClientFrame.parse(bytes, validator: services.clientFrameValidator)
+        let (parsed, ref) = ClientFrame.parse(bytes, validator: services.router.registry.snapshot.protocolValidators["client-frame"],
+                                              maxFilters: services.configuration.maxFilters)
         switch parsed {
         case .failure(let invalid):
-            reply(ServerFrame.error(.invalidFrame, invalid.message, details: invalid.details, ref: ref))
+            reply(ServerFrame.error(invalid.code, invalid.message, details: invalid.details, ref: ref))
         case .success(.ping):
             reply(ServerFrame.pong(ref: ref))
         case .success(.subscribe(let topics, let since, let epoch)):
@@ -249,6 +250,7 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
     }
 
     private func subscribe(_ topics: [String], since: UInt64?, epoch: String?, ref: JSON?) {
+        let max = services.configuration.maxFilters
         guard let parsed = parseFilters(topics, ref: ref) else { return }
         if case .accepted(let grant) = admission {
             let refused = zip(topics, parsed).filter { !grant.maySubscribe($0.1) }.map(\.0)
@@ -259,7 +261,6 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
             }
         }
         let new = Set(parsed).subtracting(filters)
-        let max = services.configuration.maxFilters
         if filters.count + new.count > max {
             reply(ServerFrame.error(.limitExceeded, "at most \(max) filters per connection",
                                     details: ["limit": "max_filters", "max": .int(Int64(max))], ref: ref))

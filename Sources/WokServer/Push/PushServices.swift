@@ -2,7 +2,6 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import WokRouterCore
-import WokSchema
 
 /// What every push connection shares: the router, the configuration, the token verifier, the
 /// client-frame validator, the per-loop queues and the connection gauge.
@@ -10,17 +9,15 @@ final class PushServices: Sendable {
     let router: WokRouterCore.Router
     let configuration: WokServerConfiguration
     let verifier: TokenVerifier
-    let clientFrameValidator: Validator?
     let connections: ConnectionGauge
     let logger: Logger
     private let loops: [ObjectIdentifier: PushLoop]
 
     init(router: WokRouterCore.Router, configuration: WokServerConfiguration, verifier: TokenVerifier,
-         clientFrameValidator: Validator?, connections: ConnectionGauge, eventLoopGroup: any EventLoopGroup, logger: Logger) {
+         connections: ConnectionGauge, eventLoopGroup: any EventLoopGroup, logger: Logger) {
         self.router = router
         self.configuration = configuration
         self.verifier = verifier
-        self.clientFrameValidator = clientFrameValidator
         self.connections = connections
         self.logger = logger
         var loops: [ObjectIdentifier: PushLoop] = [:]

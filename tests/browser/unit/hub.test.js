@@ -320,3 +320,11 @@ test("after an outage the socket is preferred again, even if long-polling reconn
   ack(env.last, env.last.frames("subscribe")[0], { head: 10 });
   assert.equal(hub.state, "connected");
 });
+
+test("a browser without WebSocket long-polls from the start", async () => {
+  const { env, hub } = await connectedHub();
+  env.hasWebSocket = false;
+  makeClient(hub, "a").send({ t: "hello", subs: [{ id: 1, filters: ["wok.userlog"] }] });
+  await flush();
+  assert.deepEqual(env.transports.map((t) => t.kind), ["longpoll"]);
+});
