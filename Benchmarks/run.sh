@@ -10,7 +10,9 @@
 #
 # Environment (all optional):
 #   WOK_BENCH_WORK=/tmp/wok-bench      scratch folder (results.jsonl, report.md, server logs)
-#   WOK_BENCH_TARGETS="wok-router nchan tornado"
+#   WOK_BENCH_TARGETS="wok-router nchan tornado wok-router-nagle"
+#                                      (wok-router-nagle: wok-router with tcp_nodelay=false, as
+#                                      nchan leaves Nagle on; run in the fan-out and latency rows)
 #   WOK_BENCH_SCENARIOS="idle10k fanout2k fanout10k latency publish publish-batch slow-base slow"
 #   WOK_BENCH_REPEAT=1                 runs of each (scenario, server); the table shows medians
 #   WOK_ROUTER_BIN=PATH                use this wok-router binary instead of building one
@@ -29,7 +31,7 @@ fi
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 work=${WOK_BENCH_WORK:-/tmp/wok-bench}
-targets=${WOK_BENCH_TARGETS:-"wok-router nchan tornado"}
+targets=${WOK_BENCH_TARGETS:-"wok-router nchan tornado wok-router-nagle"}
 scenarios=${WOK_BENCH_SCENARIOS:-"idle10k fanout2k fanout10k latency publish publish-batch slow-base slow"}
 repeat=${WOK_BENCH_REPEAT:-1}
 loops=$(nproc)
@@ -75,7 +77,7 @@ log "building the load generator"
 make -s -C "$here/loadgen" loadgen
 loadgen=$here/loadgen/loadgen
 wok_bin=${WOK_ROUTER_BIN:-}
-if [[ " $targets " == *" wok-router "* ]] && [ -z "$wok_bin" ]; then
+if [[ " $targets " == *" wok-router"* ]] && [ -z "$wok_bin" ]; then
   log "building wok-router in release (swift build -c release --product wok-router)"
   b0=$(date +%s)
   (cd "$repo" && swift build -c release --product wok-router 2>&1 | tail -3) >&2
@@ -91,7 +93,7 @@ cp -r "$here/loadgen/bench-plugin" "$root/plugins/bench"
 
 # --- 4. Servers ---------------------------------------------------------------------------------
 server_pid=""
-port_of() { case $1 in wok-router) echo $((base_port + 1));; nchan) echo $((base_port + 2));; tornado) echo $((base_port + 3));; esac; }
+port_of() { case $1 in wok-router) echo $((base_port + 1));; nchan) echo $((base_port + 2));; tornado) echo $((base_port + 3));; wok-router-nagle) echo $((base_port + 4));; esac; }
 wait_port() { # PORT PID
   for _ in $(seq 300); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
@@ -103,9 +105,10 @@ wait_port() { # PORT PID
 start_server() { # TARGET -> sets server_pid
   local t=$1 port; port=$(port_of "$1")
   case $t in
-    wok-router)
+    wok-router|wok-router-nagle)
+      local nodelay=true; [ "$t" = wok-router-nagle ] && nodelay=false
       "${nice_cmd[@]}" "$wok_bin" serve --host 127.0.0.1 --port "$port" --store memory: --root "$root" \
-        --log-level warning --set event_loops="$loops" >"$work/wok-router.log" 2>&1 &
+        --log-level warning --set event_loops="$loops" --set tcp_nodelay=$nodelay >"$work/$t.log" 2>&1 &
       server_pid=$!;;
     nchan)
       server_pid=$("${nice_cmd[@]}" "$here/peers/nchan/start.sh" "$port" "$loops" "$work/nchan");;
@@ -150,6 +153,7 @@ for s in $scenarios; do
   for r in $(seq "$repeat"); do
     for t in $targets; do
       if [ "$t" = nchan ] && [ "$s" = publish-batch ]; then continue; fi # nchan has no batch publish
+      if [ "$t" = wok-router-nagle ]; then case $s in fanout2k|fanout10k|latency) ;; *) continue;; esac; fi
       proto=wok; [ "$t" = nchan ] && proto=nchan
       start_server "$t"
       sleep 0.5

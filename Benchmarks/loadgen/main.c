@@ -200,6 +200,7 @@ int main(int argc, char **argv) {
     /* Publish. */
     pubthread_t *pub = calloc((size_t)cfg.pub_conns, sizeof *pub);
     double scpu_a = 0, scpu_b = 0, lcpu_a = 0, lcpu_b = 0, drain_s = 0;
+    uint64_t mbusy_a = 0, mtotal_a = 0, mbusy_b = 0, mtotal_b = 0;
     uint64_t expected = 0, published_total = 0, pub_errors = 0;
     int drained = 1;
     if (cfg.duration > 0) {
@@ -216,9 +217,11 @@ int main(int argc, char **argv) {
             pthread_create(&pub[k].th, NULL, publisher_main, &pub[k]);
         }
         sleep_until_ns(warm);
+        machine_cpu_jiffies(&mbusy_a, &mtotal_a);
         scpu_a = procset_cpu_seconds(&cfg.server);
         lcpu_a = self_cpu_seconds();
         sleep_until_ns(end);
+        machine_cpu_jiffies(&mbusy_b, &mtotal_b);
         scpu_b = procset_cpu_seconds(&cfg.server);
         lcpu_b = self_cpu_seconds();
         for (int k = 0; k < cfg.pub_conns; k++) {
@@ -358,6 +361,7 @@ int main(int argc, char **argv) {
         put_kv("server_cpu_pct", 100 * (scpu_b - scpu_a) / dur, 0);
         put_kv("loadgen_cpu_s", lcpu_b - lcpu_a, 0);
         put_kv("loadgen_cpu_pct", 100 * (lcpu_b - lcpu_a) / dur, 0);
+        put_kv("machine_busy_pct", mtotal_b > mtotal_a ? 100.0 * (double)(mbusy_b - mbusy_a) / (double)(mtotal_b - mtotal_a) : 0, 0);
         put_kv("drained", drained, 0);
         put_kv("drain_s", drain_s, 0);
         put_kv("missing", (double)missing, 0);
