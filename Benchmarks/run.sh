@@ -14,7 +14,7 @@
 #                                      (wok-router-nagle: wok-router with tcp_nodelay=false, as
 #                                      nchan leaves Nagle on; run in the fan-out and latency rows)
 #   WOK_BENCH_SCENARIOS="idle10k fanout2k fanout10k latency publish publish-batch slow-base slow"
-#   WOK_BENCH_REPEAT=1                 runs of each (scenario, server); the table shows medians
+#   WOK_BENCH_REPEAT=2                 runs of each (scenario, server); the table shows medians
 #   WOK_ROUTER_BIN=PATH                use this wok-router binary instead of building one
 #   WOK_BENCH_NICE=-10                 niceness of the benchmark's session (autogroup) and of its
 #                                      processes (root only): the machine is shared, this keeps
@@ -33,7 +33,7 @@ repo=$(cd "$here/.." && pwd)
 work=${WOK_BENCH_WORK:-/tmp/wok-bench}
 targets=${WOK_BENCH_TARGETS:-"wok-router nchan tornado wok-router-nagle"}
 scenarios=${WOK_BENCH_SCENARIOS:-"idle10k fanout2k fanout10k latency publish publish-batch slow-base slow"}
-repeat=${WOK_BENCH_REPEAT:-1}
+repeat=${WOK_BENCH_REPEAT:-2}
 loops=$(nproc)
 base_port=${WOK_BENCH_PORT:-18400}
 t_start=$(date +%s)

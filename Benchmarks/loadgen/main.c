@@ -251,7 +251,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < nth; i++) pthread_join(th[i].th, NULL);
 
     /* Slow consumers: read what is left to learn whether the server closed them. */
-    int slow_closed = 0, slow_1013 = 0, slow_open = 0;
+    int slow_closed = 0, slow_1013 = 0, slow_open = 0, slow_eof = 0, slow_reset = 0;
     if (cfg.slow && cfg.duration > 0) {
         uint64_t sd = mono_ns() + 2000000000u;
         int pending = 1;
@@ -272,6 +272,8 @@ int main(int argc, char **argv) {
         if (c->state == C_CLOSED) {
             slow_closed++;
             if (c->close_code == 1013) slow_1013++;
+            if (c->lost_how == 2) slow_eof++;
+            if (c->lost_how == 3) slow_reset++;
         } else if (c->state == C_READY) {
             slow_open++;
         }
@@ -373,6 +375,8 @@ int main(int argc, char **argv) {
         put_kv("slow_closed", slow_closed, 0);
         put_kv("slow_closed_1013", slow_1013, 0);
         put_kv("slow_still_open", slow_open, 0);
+        put_kv("slow_closed_eof", slow_eof, 0);
+        put_kv("slow_closed_reset", slow_reset, 0);
         put_kv("slow_received", (double)slow_received, 0);
     }
     put_kv("error_frames", (double)error_frames, 0);

@@ -98,8 +98,9 @@ ROWS = [
      lambda d: d["server_cpu_s"] / (d["publish_per_s"] * d["duration_s"]) * 1e6),
     ("slow-base", "Slow consumers: healthy p99 without slow ones (ms)", "lower", 2, lambda d: d["lat_p99_ms"]),
     ("slow", "Slow consumers: healthy p99 with 1% slow (ms)", "lower", 2, lambda d: d["lat_p99_ms"]),
-    ("slow", "Slow consumers: slow sockets closed by the server (1013) / still open", "", 0,
-     lambda d: f"{d['slow_closed']} ({d['slow_closed_1013']}) / {d['slow_still_open']}"),
+    ("slow", "Slow consumers: slow sockets closed by the server / of which 1013 close frame, reset / still open",
+     "", 0, lambda d: f"{d['slow_closed']} / {d['slow_closed_1013']}, {d.get('slow_closed_reset', 0)} / "
+                      f"{d['slow_still_open']}"),
 ]
 
 CHECK_SCENARIOS = ["idle10k", "fanout2k", "fanout10k", "latency", "publish", "publish-batch", "slow-base", "slow"]
