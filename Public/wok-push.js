@@ -44,6 +44,7 @@
     longPollLimit: 500,      // notifications per long-poll answer
     idleCloseMs: 10000,      // close the socket this long after the last filter is released
     gatherMs: 200,           // a new leader waits this long for followers before connecting
+    workerTimeoutMs: 10000,  // a SharedWorker silent this long after hello has failed to start
     debug: false
   });
 
@@ -367,7 +368,8 @@
         transport: this.open || this.transport ? this.kind : null,
         cursor: this.cursor,
         epoch: this.epoch,
-        filters: this.table.filters().length
+        filters: this.table.filters().length,
+        error: this.lastError || null
       };
     }
 
@@ -581,6 +583,7 @@
         if (r && (!info || r.ref === frame.ref)) { r.state = "active"; this.resumeSet.add(f); }
       }
       this.attempt = 0;
+      if (this.lastError) { this.lastError = null; this._broadcastStatus(); }
       if (this.kind === "websocket") this.wsFailures = 0;
       if (this.kind === "longpoll" && this.sawHttpFailure && this.config.transport === "auto") {
         // The router came back after an outage during which the socket failed too: the socket
@@ -684,7 +687,12 @@
           this.wsFailures = Math.max(0, this.config.fallbackAfter - 1);
         }
       }
-      if (info.code === 1008) this.attempt = Math.max(this.attempt, 6); // refused: do not hammer
+      const refused = info.code === 1008 ? "the router refused the connection (authentication or origin)"
+        : info.code === 401 || info.code === 403 ? `the router refused the request (HTTP ${info.code})` : null;
+      if (refused) {
+        this.attempt = Math.max(this.attempt, 6); // refused: do not hammer
+        if (this.lastError !== refused) { this.lastError = refused; this._kindChanged = true; }
+      }
       if (this.table.filters().length === 0) { this._setState("idle"); return; }
       if (info.retryWebSocket || this._kindChanged && this.kind === "longpoll") {
         this._setState("reconnecting");
@@ -1021,12 +1029,19 @@
       const name = "wok-push " + JSON.stringify([c.url, c.transport]);
       this.worker = new global.SharedWorker(c.workerUrl, { name });
       this.port = this.worker.port;
-      this.port.onmessage = (e) => client.receive(e.data);
-      this.worker.onerror = (e) => client.linkFailed(this, e);
+      // The worker answers every hello at once. Chrome does not always fire "error" at each tab
+      // when the worker script cannot load, so silence counts as failure too.
+      this.timer = global.setTimeout(() => client.linkFailed(this, new Error("no answer from the SharedWorker")),
+        c.workerTimeoutMs);
+      this.port.onmessage = (e) => { global.clearTimeout(this.timer); client.receive(e.data); };
+      this.worker.onerror = (e) => { global.clearTimeout(this.timer); client.linkFailed(this, e); };
       this.port.start();
     }
     send(msg) { this.port.postMessage(msg); }
-    close() { try { this.port.close(); } catch (e) { /* ignore */ } }
+    close() {
+      global.clearTimeout(this.timer);
+      try { this.port.close(); } catch (e) { /* ignore */ }
+    }
   }
 
   /** Link to a hub in this tab (one socket per tab). */
@@ -1321,7 +1336,8 @@
       return {
         state: this.hubStatus.state,
         transport: this.hubStatus.transport,
-        mode: this.link ? this.link.mode : null
+        mode: this.link ? this.link.mode : null,
+        error: this.hubStatus.error || null
       };
     }
 
@@ -1375,8 +1391,8 @@
     subscribe(topics, callback, options) { return tab().subscribe(topics, callback, options); },
     /** Sets {url, httpUrl, token, transport, shared, workerUrl, ...} before the first subscribe. */
     configure(options) { tab().configure(options); return api; },
-    /** {state: "idle"|"connecting"|"connected"|"reconnecting"|"fallback", transport, mode}. */
-    get status() { return client ? client.status() : { state: "idle", transport: null, mode: null }; },
+    /** {state: "idle"|"connecting"|"connected"|"reconnecting"|"fallback", transport, mode, error}. */
+    get status() { return client ? client.status() : { state: "idle", transport: null, mode: null, error: null }; },
     /** Calls `fn(status)` on each change; returns a function that stops it. Also fires window "wokpush:status". */
     onStatus(fn) { return tab().onStatus(fn); },
     /** Matches a topic against a filter as the router does. */

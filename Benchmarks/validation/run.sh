@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The validation benchmark: wok-router vs ajv 6 (Debian node-ajv) vs jsonschema-rs (PyPI), one invocation.
-# Usage: Benchmarks/validation/run.sh [DOCS] [ROUNDS]     (defaults: 100000 documents, 5 rounds, best round kept)
+# Usage: Benchmarks/validation/run.sh [DOCS] [ROUNDS]   (defaults: 100000 documents; each 1,000-document chunk timed
+# ROUNDS=10 times, its best kept, so load from other processes on a shared machine spoils little)
 # Installs what it needs (node-ajv, jsonschema-rs), builds the Swift side in release (slow the first time).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 docs="${1:-100000}"
-rounds="${2:-5}"
+rounds="${2:-10}"
 
 "$root/scripts/deps" build
 if ! dpkg-query -W -f='${Status}' node-ajv 2>/dev/null | grep -q "install ok installed"; then
@@ -28,13 +29,24 @@ ln -sfn "$root" "$here/.deps/wok-router"
 (cd "$here" && swift build -c release --product validation-bench >&2)
 bench="$(cd "$here" && swift build -c release --show-bin-path)/validation-bench"
 
+load="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "running wok-router ..." >&2
 "$bench" "$here/userlog.schema.json" "$work/userlog.ndjson" "$rounds" "${compile[@]}" > "$work/wok.json"
+alt=()
+for lib in /usr/lib/x86_64-linux-gnu/libmimalloc.so.2 /usr/lib/x86_64-linux-gnu/libjemalloc.so.2; do
+  if [ -e "$lib" ]; then   # optional: the same run with another allocator, when one is installed
+    name="$(basename "$lib" | sed 's/^lib//; s/\.so.*//')"
+    LD_PRELOAD="$lib" "$bench" "$here/userlog.schema.json" "$work/userlog.ndjson" "$rounds" > "$work/wok-$name.json"
+    alt+=(--alt "$name=$work/wok-$name.json")
+  fi
+done
 echo "running ajv ..." >&2
 NODE_PATH=/usr/share/nodejs /usr/bin/node "$here/ajv-bench.js" "$here/userlog.schema.json" "$work/userlog.ndjson" "$rounds" "${compile[@]}" > "$work/ajv.json"
 echo "running jsonschema-rs ..." >&2
 python3 "$here/jsonschema-rs-bench.py" "$here/userlog.schema.json" "$work/userlog.ndjson" "$rounds" "${compile[@]}" > "$work/rs.json"
 
-echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $docs documents, best of $rounds rounds"
+echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $docs documents, each 1,000-document chunk timed $rounds times, best kept"
 echo "# jsonschema-rs $(python3 -m pip show jsonschema-rs 2>/dev/null | awk '/^Version/{print $2}'), ajv $(NODE_PATH=/usr/share/nodejs /usr/bin/node -p 'require("ajv/package.json").version'), node $(/usr/bin/node --version)"
-python3 "$here/table.py" "$work/wok.json" "$work/ajv.json" "$work/rs.json" "draft-07 meta-schema" "large schema (500 subschemas, $(wc -c < "$work/large.schema.json") bytes)"
+echo "# load average before the run: $load"
+python3 "$here/table.py" "$work/wok.json" "$work/ajv.json" "$work/rs.json" "${alt[@]}" \
+  --compile "draft-07 meta-schema" "large schema (500 subschemas, $(wc -c < "$work/large.schema.json") bytes)"

@@ -4,7 +4,7 @@
  *
  * Query parameters (for trying fallbacks by hand and for the browser tests):
  *   transport=auto|websocket|longpoll   shared=auto|worker|leader|tab   url=ws://host:port/push
- *   http=http://host:port/   token=JWT   debug=1   heartbeat=MS   timeout=MS   reconnect=MS
+ *   http=http://host:port/   token=JWT   worker=URL   debug=1   heartbeat=MS   timeout=MS   reconnect=MS
  */
 (function () {
   "use strict";
@@ -15,6 +15,7 @@
   if (params.get("url")) settings.url = params.get("url");
   if (params.get("http")) settings.httpUrl = params.get("http");
   if (params.get("token")) settings.token = params.get("token");
+  if (params.get("worker")) settings.workerUrl = params.get("worker");
   if (params.get("debug")) settings.debug = true;
   if (params.get("heartbeat")) settings.heartbeatMs = Number(params.get("heartbeat"));
   if (params.get("timeout")) settings.clientTimeoutMs = Number(params.get("timeout"));
@@ -36,11 +37,15 @@
   };
 
   /** Shows WokPush's status in `element` and keeps it current. */
-  function showStatus(element) {
+  function showStatus(element, errorBox) {
     const render = (s) => {
-      element.dataset.state = s.state;
-      element.textContent = LABELS[s.state] || s.state;
-      element.title = [s.transport, MODES[s.mode]].filter(Boolean).join(": ");
+      element.dataset.state = s.error ? "refused" : s.state;
+      element.textContent = s.error ? "Refused" : LABELS[s.state] || s.state;
+      element.title = s.error || [s.transport, MODES[s.mode]].filter(Boolean).join(": ");
+      if (errorBox && s.error) {
+        errorBox.hidden = false;
+        errorBox.textContent = "No live updates: " + s.error + ". Check the token this page was given.";
+      }
     };
     render(WokPush.status);
     WokPush.onStatus(render);

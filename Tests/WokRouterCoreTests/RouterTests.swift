@@ -43,7 +43,7 @@ import WokSchema
         let router = try makeRouter(tree)
         await #expect { try await router.publish(topic: "kimchi.vms", data: ["name": 5]) } throws: { error in
             guard let error = error as? PublishError, error.code == .invalid else { return false }
-            return error.validationErrors.first?.instanceLocation == "/name"
+            return error.validationErrors.first?.instanceLocation == "/name" && error.message.contains(" at /data/name ")
         }
         #expect(router.head == 0, "nothing was stored")
     }
@@ -192,6 +192,35 @@ import WokSchema
         _ = try await router.publish(topic: "kimchi.pools", data: [:])  // 2
         try await router.subscribe(sub, filters: filters("kimchi.*"), since: 0) { _ in }
         #expect(sub.ids == [1, 2], "id 1 came through the held filter and is not replayed again")
+    }
+
+    @Test func addingAFilterWithReplayWhilePublishingLosesAndDoublesNothing() async throws {
+        let tree = TempTree()
+        tree.plugin("kimchi", topics: ["kimchi.vms", "kimchi.pools"])
+        let router = try makeRouter(tree)
+        let sub = RecordingSubscriber()
+        try await router.subscribe(sub, filters: filters("kimchi.pools")) { _ in }
+        var topics: [UInt64: String] = [:]
+        for n in 1...40 {
+            let topic = n % 2 == 0 ? "kimchi.vms" : "kimchi.pools"
+            topics[try await router.publish(topic: topic, data: [:]).id] = topic
+        }
+        let published = Locked<[UInt64: String]>([:])
+        async let more: Void = {
+            for n in 41...200 {
+                let topic = n % 2 == 0 ? "kimchi.vms" : "kimchi.pools"
+                if let id = try? await router.publish(topic: topic, data: [:]).id { published.withLock { $0[id] = topic } }
+            }
+        }()
+        try await router.subscribe(sub, filters: filters("kimchi.vms"), since: 10) { _ in }
+        await more
+        topics.merge(published.current) { a, _ in a }
+        let got = sub.ids
+        #expect(got.count == Set(got).count, "no duplicate")
+        let expected = Set(topics.filter { $0.value == "kimchi.pools" || $0.key > 10 }.keys)
+        #expect(Set(got) == expected, "no loss")
+        let vms = got.filter { topics[$0] == "kimchi.vms" }, pools = got.filter { topics[$0] == "kimchi.pools" }
+        #expect(vms == vms.sorted() && pools == pools.sorted(), "each filter's notifications in id order")
     }
 
     @Test func historyPagesBySinceFiltersAndLimit() async throws {

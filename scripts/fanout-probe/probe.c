@@ -1,5 +1,5 @@
 // fanout-probe: a first fan-out measurement for wok-router (issue 4). One epoll thread opens N
-// /push sockets (spread over 127.0.0.x), subscribes each to one topic, then publishes at a fixed
+// /push sockets (source addresses spread over 127.0.0.x), subscribes each to one topic, then publishes at a fixed
 // rate over one keep-alive HTTP connection (JSON batches) and counts every notification frame
 // each socket receives, checking per-socket order. Latency = receive time - the "t" the publisher
 // put in the data (CLOCK_MONOTONIC, same host). Not a full harness: see Benchmarks/.
@@ -26,8 +26,11 @@ static uint64_t now_ns(void) { struct timespec ts; clock_gettime(CLOCK_MONOTONIC
 
 static int dial(int i) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in src = {.sin_family = AF_INET, .sin_port = 0};
+    src.sin_addr.s_addr = htonl(0x7f000001 + (i % 60));  // spread source addresses over 127.0.0.x
+    if (bind(fd, (struct sockaddr *)&src, sizeof src) < 0) { perror("bind"); exit(2); }
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-    a.sin_addr.s_addr = htonl(0x7f000001 + (i % 60));
+    a.sin_addr.s_addr = htonl(0x7f000001);
     if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) { perror("connect"); exit(2); }
     int one = 1; setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return fd;
@@ -89,14 +92,15 @@ int main(int argc, char **argv) {
     while (now_ns() < deadline + 2000000000ull) {
         uint64_t t = now_ns();
         uint64_t due = t < deadline ? (uint64_t)((t - start) / 1e9 * rate) : seq;
-        if (!inflight && due >= seq + batch) {
+        if (due >= seq + batch) {  // requests are pipelined on the keep-alive connection
             size_t bl = 0; bl += sprintf(body + bl, "[");
             for (int b = 0; b < batch; b++) bl += sprintf(body + bl, "%s{\"topic\":\"%s\",\"data\":{\"seq\":%llu,\"t\":%llu}}", b ? "," : "", topic, (unsigned long long)++seq, (unsigned long long)now_ns());
             bl += sprintf(body + bl, "]");
             int hl = sprintf(http, "POST /notifications HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n", bl);
-            memcpy(http + hl, body, bl); write_all(pub, http, hl + bl); inflight = 1;
+            memcpy(http + hl, body, bl); write_all(pub, http, hl + bl);
+            if (!inflight) { fcntl(pub, F_SETFL, O_NONBLOCK); inflight = 1; }
         }
-        if (inflight) { fcntl(pub, F_SETFL, O_NONBLOCK); ssize_t r = read(pub, rb, sizeof rb); if (r > 0 && memmem(rb, r, "HTTP/1.1 ", 9)) inflight = 0; }
+        if (inflight) { while (read(pub, rb, sizeof rb) > 0) {} }
         int k = epoll_wait(ep, evs, 512, 1);
         for (int j = 0; j < k; j++) {
             conn_t *x = &c[evs[j].data.u32];
@@ -129,5 +133,7 @@ int main(int argc, char **argv) {
            "\"deliveries_per_s\":%.0f,\"p50_ms\":%.1f,\"p99_ms\":%.1f}\n",
            n, rate, (unsigned long long)seq, (unsigned long long)total, (unsigned long long)expected, (unsigned long long)missing, (unsigned long long)ooo,
            total / elapsed, nlat ? lat[nlat / 2] / 1e6 : 0, nlat ? lat[nlat * 99 / 100] / 1e6 : 0);
+    struct timespec cpu; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+    fprintf(stderr, "probe cpu %.1f s\n", cpu.tv_sec + cpu.tv_nsec / 1e9);
     return 0;
 }

@@ -1,5 +1,8 @@
 """Helpers of the browser suite: a real router process, a TCP gate, Chromium tabs, waiting."""
 
+import base64
+import hashlib
+import hmac
 import json
 import os
 import pathlib
@@ -15,7 +18,6 @@ import urllib.request
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 PUBLIC = REPO / "Public"
-FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures"
 
 # Generous: the machine is small and shared; every wait is on a condition, never a fixed sleep.
 TIMEOUT = float(os.environ.get("WOK_BROWSER_TIMEOUT", "45"))
@@ -44,9 +46,12 @@ def free_port():
         return s.getsockname()[1]
 
 
-def http(method, url, body=None, timeout=30):
+def http(method, url, body=None, timeout=30, token=None):
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read().decode()
@@ -65,23 +70,31 @@ def router_binary():
 
 
 def make_root(path):
-    """A router root: the repo's schemas/ and plugins/ (the core topics), else the fixtures' copy."""
+    """A router root: a copy of the repo's schemas/ (the core topics) and plugins/."""
     path.mkdir(parents=True, exist_ok=True)
-    source = REPO / "schemas" if (REPO / "schemas" / "topics" / "wok.userlog.json").exists() else FIXTURES / "schemas"
-    shutil.copytree(source, path / "schemas", dirs_exist_ok=True)
-    if (REPO / "plugins").is_dir():
-        shutil.copytree(REPO / "plugins", path / "plugins", dirs_exist_ok=True)
-    else:
-        (path / "plugins").mkdir(exist_ok=True)
+    shutil.copytree(REPO / "schemas", path / "schemas", dirs_exist_ok=True)
+    shutil.copytree(REPO / "plugins", path / "plugins", dirs_exist_ok=True)
     return path
+
+
+def make_jwt(secret, claims):
+    """An HS256 JWT, as PROTOCOL section 6 describes (claims: exp, topics, pub)."""
+    def b64(raw):
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+    head = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    body = b64(json.dumps(claims).encode())
+    signature = hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{b64(signature)}"
 
 
 class RouterProcess:
     """`wok-router serve` (or the tornado peer) on loopback, with a SQLite store in a temp root."""
 
-    def __init__(self, kind, root, port=None, store="sqlite"):
+    def __init__(self, kind, root, port=None, store="sqlite", secret=None):
         self.kind = kind
         self.store = store
+        self.secret = secret  # HS256 auth secret; publishing then uses a publisher token
+        self.publisher = make_jwt(secret, {"exp": int(time.time()) + 86400, "pub": True}) if secret else None
         self.root = make_root(root)
         self.port = port or free_port()
         self.process = None
@@ -104,7 +117,10 @@ class RouterProcess:
         log = open(self.log_path, "a")
         log.write(f"\n==== start {self.starts}: {' '.join(self.command())}\n")
         log.flush()
-        self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, cwd=self.root)
+        env = dict(os.environ)
+        if self.secret:
+            env["WOK_ROUTER_AUTH_SECRET"] = self.secret
+        self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, cwd=self.root, env=env)
         log.close()
 
         def ready():
@@ -136,7 +152,7 @@ class RouterProcess:
             return ""
 
     def publish(self, topic, data):
-        status, body = http("POST", self.base + "/notifications", {"topic": topic, "data": data})
+        status, body = http("POST", self.base + "/notifications", {"topic": topic, "data": data}, token=self.publisher)
         assert status == 202, f"publish refused: {status} {body}"
         return json.loads(body)
 
@@ -144,7 +160,8 @@ class RouterProcess:
         """Publishes as a person would: `wok-router publish`."""
         if self.kind == "tornado":
             return self.publish(topic, data)
-        result = subprocess.run([str(router_binary()), "publish", "--topic", topic, "--data", json.dumps(data), "--url", self.base],
+        token = ["--token", self.publisher] if self.publisher else []
+        result = subprocess.run([str(router_binary()), "publish", "--topic", topic, "--data", json.dumps(data), "--url", self.base, *token],
                                 capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, f"wok-router publish failed ({result.returncode}): {result.stdout} {result.stderr}"
         return json.loads(result.stdout.strip().splitlines()[-1])

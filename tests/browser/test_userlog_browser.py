@@ -5,8 +5,8 @@ import uuid
 
 import pytest
 
-from harness import (DELETE_SHARED_WORKER, DELETE_WEB_LOCKS, DELETE_WEBSOCKET, TcpGate, free_port, open_tab,
-                     userlog_entry, wait_until)
+from harness import (DELETE_SHARED_WORKER, DELETE_WEB_LOCKS, DELETE_WEBSOCKET, RouterProcess, TcpGate, free_port,
+                     make_jwt, open_tab, userlog_entry, wait_until)
 
 QUICK = "?reconnect=2000"  # reconnect backoff capped at 2 s, so a restart is noticed soon
 
@@ -297,3 +297,46 @@ def test_a_lost_history_is_reported_as_a_gap_and_the_page_reloads(memory_router,
         assert row["id"] >= 1
     finally:
         gate.close_gate()
+
+
+@pytest.mark.parametrize("transport", ["websocket", "longpoll"])
+def test_with_a_secret_the_page_subscribes_with_its_token(request, tmp_path, browser, transport):
+    if request.config.getoption("--server") == "tornado":
+        pytest.skip("the tornado peer has no authentication")
+    secret = "browser-suite-secret-" + uuid.uuid4().hex  # >= 32 bytes
+    router = RouterProcess("wok-router", tmp_path / "root", secret=secret).start()
+    try:
+        token = make_jwt(secret, {"exp": int(time.time()) + 3600, "topics": ["wok.userlog"], "sub": "browser-suite"})
+        driver = browser()
+        (tab,) = open_demo(driver, router.base, 1, query=f"{QUICK}&transport={transport}&token={token}")
+        wait_state(tab, "connected" if transport == "websocket" else "fallback")
+        entry = unique(f"Seen with a token over {transport}")
+        router.publish("wok.userlog", userlog_entry(entry))
+        wait_shows(tab, entry)
+        # A filter the token does not grant is refused, and said so to that subscription only.
+        tab.js("window.__refused = null; WokPush.subscribe(['wok.tasks'], () => {}, {onError: (e) => { window.__refused = e.code; }})")
+        assert wait_until(lambda: tab.js("return window.__refused"), message="the refusal") == "forbidden"
+        after = unique("Still delivered after the refusal")
+        router.publish("wok.userlog", userlog_entry(after))
+        wait_shows(tab, after)
+
+        # Without a token the page says it was refused, instead of showing an empty log.
+        bare = open_tab(driver, f"{router.base}/demo/userlog.html{QUICK}&shared=tab&transport={transport}")
+        wait_until(lambda: bare.status()["error"], message="the refusal in WokPush.status")
+        assert "refused" in bare.js("return document.getElementById('error').textContent")
+        assert bare.js("return document.getElementById('status').textContent") == "Refused"
+    finally:
+        router.stop()
+        if getattr(request.node, "rep_call", None) is None or request.node.rep_call.failed:
+            print(router.log())
+
+
+def test_a_shared_worker_that_cannot_load_falls_back_to_a_leader(router, browser):
+    driver = browser()
+    # The worker script is missing (a proxy or a CSP in the way): the tabs elect a leader instead.
+    tabs = open_demo(driver, router.base, 2, query=QUICK + "&worker=/no-such-worker.js")
+    wait_until(lambda: sorted(t.status()["mode"] for t in tabs) == ["follower", "leader"], message="a leader")
+    for tab in tabs:
+        wait_state(tab, "connected")
+    wait_until(lambda: router.metric("wok_router_connections", transport="websocket") == 1, message="one WebSocket")
+    _deliver_to_all(router, tabs)

@@ -24,10 +24,9 @@ extension Router {
                 throw .unknownTopic(topic.name, suggestions: snapshot.suggestions(for: topic.name))
             }
         }
-        // Register first (buffering live deliveries), then read: whatever commits after this
-        // point is buffered, whatever committed before is in the store.
-        let (entry, added, held) = register(subscriber, filters)
-        let head = store.head
+        // Register first (buffering live deliveries): every notification after `head` (the last
+        // one fanned out) reaches the buffer; every one up to `head` is in the store.
+        let (entry, added, held, head) = register(subscriber, filters)
         var replay: [Notification] = []
         var recovered = true
         if let since {
@@ -37,7 +36,7 @@ extension Router {
                 recovered = false
             } else if !added.isEmpty {
                 do {
-                    (replay, recovered) = try await readReplay(added, excluding: held, since: since)
+                    (replay, recovered) = try await readReplay(added, excluding: held, since: since, through: head)
                 } catch {
                     unregister(entry, added)
                     metrics.refused(.unavailable)
@@ -46,8 +45,8 @@ extension Router {
             }
         }
         onSubscribed(SubscribeResult(head: head, epoch: store.epoch, recovered: recovered))
-        let lastReplayed = recovered ? await deliverReplay(replay, to: entry) : 0
-        finishSubscribe(entry, after: lastReplayed)
+        if recovered { await deliverReplay(replay, to: entry) }
+        finishSubscribe(entry)
     }
 
     /// Removes `filters` from `subscriber` (filters it does not hold are ignored).
@@ -82,7 +81,7 @@ extension Router {
     }
 
     private func register(_ subscriber: any Subscriber, _ filters: [TopicFilter])
-        -> (SubscriberEntry, added: [TopicFilter], held: [TopicFilter]) {
+        -> (SubscriberEntry, added: [TopicFilter], held: [TopicFilter], head: UInt64) {
         state.withLock { state in
             let key = ObjectIdentifier(subscriber)
             let entry = state.entries[key] ?? SubscriberEntry(subscriber)
@@ -95,7 +94,7 @@ extension Router {
             }
             entry.pendingSubscribes += 1
             metrics.held(subscriptions: state.index.count, subscribers: state.entries.count)
-            return (entry, added, held)
+            return (entry, added, held, state.fannedOut)
         }
     }
 
@@ -105,7 +104,7 @@ extension Router {
                 state.index.remove(filter, for: entry)
             }
             entry.pendingSubscribes -= 1
-            flushBuffer(entry, after: 0)
+            flushBuffer(entry)
             if entry.filters.isEmpty && entry.pendingSubscribes == 0 {
                 state.entries[ObjectIdentifier(entry.subscriber)] = nil
             }
@@ -113,17 +112,18 @@ extension Router {
         }
     }
 
-    /// Reads every stored notification of `filters` after `since` that no filter in `excluding`
-    /// matches; `recovered` is false when some were trimmed or there are more than `maxReplay`.
-    private func readReplay(_ filters: [TopicFilter], excluding held: [TopicFilter], since: UInt64)
+    /// Reads every stored notification of `filters` with id in (`since`, `through`] that no filter
+    /// in `excluding` matches; `recovered` is false when some were trimmed or there are more than
+    /// `maxReplay`.
+    private func readReplay(_ filters: [TopicFilter], excluding held: [TopicFilter], since: UInt64, through: UInt64)
         async throws(HistoryError) -> ([Notification], recovered: Bool) {
         var replay: [Notification] = []
         var cursor = since
-        while true {
+        while cursor < through {
             let page = try await store.read(filters: filters, since: cursor, limit: configuration.replayPageSize)
             if !page.complete { return ([], false) }
-            for notification in page.notifications where !held.contains(where: { $0.matches(notification.topic) }) {
-                replay.append(notification)
+            for notification in page.notifications where notification.id <= through {
+                if !held.contains(where: { $0.matches(notification.topic) }) { replay.append(notification) }
             }
             if replay.count > configuration.maxReplay { return ([], false) }
             guard let last = page.notifications.last, page.notifications.count == configuration.replayPageSize else { break }
@@ -133,21 +133,21 @@ extension Router {
     }
 
     /// Under the lock: ends a subscribe; when no other is in progress, delivers the held-back
-    /// live notifications with id > `lastReplayed` in id order and lets live deliveries through.
-    private func finishSubscribe(_ entry: SubscriberEntry, after lastReplayed: UInt64) {
+    /// live notifications in id order and lets live deliveries through.
+    private func finishSubscribe(_ entry: SubscriberEntry) {
         state.withLock { _ in
             entry.pendingSubscribes -= 1
-            flushBuffer(entry, after: lastReplayed)
+            flushBuffer(entry)
         }
     }
 
-    /// Under the lock: delivers the held-back notifications (id order, no duplicates, only ids
-    /// above `lastReplayed`) unless another subscribe of this subscriber is still replaying.
-    func flushBuffer(_ entry: SubscriberEntry, after lastReplayed: UInt64) {
+    /// Under the lock: delivers the held-back notifications (id order, each once) unless another
+    /// subscribe of this subscriber is still replaying.
+    func flushBuffer(_ entry: SubscriberEntry) {
         guard entry.pendingSubscribes == 0, !entry.closed else { return }
         let buffered = entry.buffer.sorted { $0.id < $1.id }
         entry.buffer = []
-        var lastID = lastReplayed
+        var lastID: UInt64 = 0
         var delivered = 0
         for notification in buffered where notification.id > lastID {
             lastID = notification.id

@@ -19,6 +19,9 @@ public final class Router: Sendable {
     let metrics = RouterMetrics()
 
     struct State {
+        /// The id of the last notification the fan-out has handled: every later one reaches
+        /// whoever is registered when it is handled (the dividing line between replay and live).
+        var fannedOut: UInt64 = 0
         var index = SubscriptionIndex<SubscriberEntry>()
         var entries: [ObjectIdentifier: SubscriberEntry] = [:]
         var tasks: [Task<Void, Never>] = []
@@ -35,6 +38,8 @@ public final class Router: Sendable {
         self.store = store
         self.configuration = configuration
         self.logger = logger
+        let head = store.head
+        state.withLock { $0.fannedOut = head }
         store.setCommitHandler { [weak self] notifications in self?.fanOut(notifications) }
     }
 
@@ -110,6 +115,7 @@ public final class Router: Sendable {
             let encoded = EncodedNotification(notification)
             var delivered = 0
             state.withLock { state in
+                state.fannedOut = max(state.fannedOut, notification.id)
                 state.index.forEachMatch(of: notification.topic) { entry in
                     entry.offer(encoded)
                     delivered += 1

@@ -45,9 +45,15 @@ public struct RouterError: Error, Sendable, CustomStringConvertible {
         return RouterError(.unknownTopic, message, topic: topic, suggestions: suggestions)
     }
 
-    /// `invalid`: `data` failed the schema of `topic`.
+    /// `invalid`: `data` failed the schema of `topic`. The message names the first error, its
+    /// place given from the publish body (`/data/user`), as every transport calls the payload `data`.
     public static func invalid(_ topic: String, errors: [ValidationError]) -> RouterError {
-        RouterError(.invalid, "data does not match the schema of \"\(topic)\"", topic: topic, validationErrors: errors)
+        var message = "data does not match the schema of \"\(topic)\""
+        if let first = errors.first {
+            message += ": \(first.message) at /data\(first.instanceLocation) [\(first.keywordLocation)]"
+            if errors.count > 1 { message += " (and \(errors.count - 1) more)" }
+        }
+        return RouterError(.invalid, message, topic: topic, validationErrors: errors)
     }
 
     /// `unavailable`: the store failed.

@@ -1,6 +1,7 @@
 /// What a subscribe answers (the `subscribed` frame, PROTOCOL section 4).
 public struct SubscribeResult: Sendable, Hashable {
-    /// The id of the last notification stored when the subscription took effect (0: none yet).
+    /// The id of the last notification handed to subscribers when the subscription took effect
+    /// (0: none yet): the replay covers ids up to it, every later one is delivered live.
     public var head: UInt64
     /// The history the ids count in.
     public var epoch: String

@@ -137,7 +137,8 @@ struct KeywordCompiler {
         case "exclusiveMinimum", "exclusiveMaximum":
             guard draft >= .draft6 else { return nil }
             return BoundKeyword(limit: try number(name, value), isMinimum: name == "exclusiveMinimum", exclusive: true, name: name, absolute: absolute)
-        case "multipleOf" where draft >= .draft4, "divisibleBy" where draft == .draft3:
+        case "multipleOf" where draft >= .draft4,
+             "divisibleBy" where draft == .draft3:
             let divisor = try number(name, value)
             guard divisor.double > 0 else { throw fail(name, "must be greater than 0") }
             return MultipleOfKeyword(divisor: divisor, name: name, absolute: absolute)
@@ -205,9 +206,12 @@ struct KeywordCompiler {
             return PropertyNamesKeyword(schema: try child(name))
         case "required" where draft >= .draft4:
             return RequiredKeyword(names: try names(name, value), absolute: absolute)
-        case "minProperties" where draft >= .draft4, "maxProperties" where draft >= .draft4:
+        case "minProperties" where draft >= .draft4,
+             "maxProperties" where draft >= .draft4:
             return PropertyCountKeyword(limit: try count(name, value), isMinimum: name == "minProperties", absolute: absolute)
-        case "dependencies", "dependentRequired" where draft >= .draft2019_09, "dependentSchemas" where draft >= .draft2019_09:
+        case "dependencies",
+             "dependentRequired" where draft >= .draft2019_09,
+             "dependentSchemas" where draft >= .draft2019_09:
             return try dependenciesKeyword(name, value)
 
         case "allOf" where draft >= .draft4:

@@ -11,7 +11,15 @@ struct PropertyKey: @unchecked Sendable {
     let length: Int
 
     @inline(__always) func matches(_ other: UnsafePointer<CChar>, _ otherLength: Int) -> Bool {
-        length == otherLength && memcmp(key, other, length) == 0
+        guard length == otherLength else { return false }
+        if length > 16 { return memcmp(key, other, length) == 0 }
+        // Short names (the usual case): compare in place rather than call memcmp.
+        var i = 0
+        while i < length {
+            if key[i] != other[i] { return false }
+            i &+= 1
+        }
+        return true
     }
 }
 

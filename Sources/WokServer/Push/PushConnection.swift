@@ -24,13 +24,17 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
     // Confined to the channel's event loop.
     private var context: ChannelHandlerContext?
     private var state = State.open
-    private var backlog = CircularBuffer<ByteBuffer>(initialCapacity: 1)
+    /// Frames waiting for the socket to become writable: `backlog[backlogHead...]`. An empty
+    /// array allocates nothing, which keeps idle sockets small.
+    private var backlog: [ByteBuffer] = []
+    private var backlogHead = 0
     private var backlogBytes = 0
     private var needsFlush = false
     private var filters: Set<TopicFilter> = []
     private var bucket: TokenBucket
     private var lastHeard = NIODeadline.now()
     private var operations: Task<Void, Never>?
+    private var operationCount = 0
     private var counted = false
 
     init(services: PushServices, loop: PushLoop, admission: PushAdmission, rawHandler: RawWriteHandler) {
@@ -80,8 +84,7 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
         guard state != .closed else { return }
         if state == .open { Disconnects.count("client_gone") }
         state = .closed
-        backlog.removeAll()
-        backlogBytes = 0
+        clearBacklog()
         services.router.remove(self)
         if counted {
             counted = false
@@ -151,9 +154,17 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         guard context.channel.isWritable, state == .open, let raw = rawHandler.context else { return }
-        while context.channel.isWritable, let frame = backlog.popFirst() {
+        while context.channel.isWritable, backlogHead < backlog.count {
+            let frame = backlog[backlogHead]
+            backlogHead += 1
             backlogBytes -= frame.readableBytes
             raw.write(NIOAny(frame), promise: nil)
+        }
+        if backlogHead == backlog.count {
+            clearBacklog()
+        } else {
+            backlog.removeFirst(backlogHead)
+            backlogHead = 0
         }
         raw.flush()
     }
@@ -163,7 +174,7 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
     /// Writes `frame` or queues it; true when the socket needs a flush it did not have pending.
     func send(_ frame: ByteBuffer) -> Bool {
         guard state == .open, let context, let raw = rawHandler.context else { return false }
-        if backlog.isEmpty && context.channel.isWritable {
+        if backlogHead == backlog.count && context.channel.isWritable {
             raw.write(NIOAny(frame), promise: nil)
             if needsFlush { return false }
             needsFlush = true
@@ -172,7 +183,7 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
         backlog.append(frame)
         backlogBytes += frame.readableBytes
         let c = services.configuration
-        if backlog.count > c.outboundQueueFrames || backlogBytes > c.outboundQueueBytes {
+        if backlog.count - backlogHead > c.outboundQueueFrames || backlogBytes > c.outboundQueueBytes {
             closeWith(code: CloseCode.tryAgainLater, reason: "outbound queue full: client too slow", disconnect: "slow_consumer")
         }
         return false
@@ -184,19 +195,29 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
     }
 
     /// Discards the queue, sends a close frame with `code`, and closes the socket once the client
-    /// answers or after the close timeout.
+    /// answers, or 2 s after the close frame reached the kernel (it may first wait behind a full
+    /// socket buffer for a client that stopped reading), or after `ping_timeout` at the latest.
     func closeWith(code: UInt16, reason: String, disconnect: String) {
         guard state == .open, let context else { return }
         state = .closing
         Disconnects.count(disconnect)
-        backlog.removeAll()
-        backlogBytes = 0
+        clearBacklog()
         services.router.remove(self)
-        if let raw = rawHandler.context {
-            raw.writeAndFlush(NIOAny(PreFramed.close(code: code, reason: reason)), promise: nil)
-        }
         let channel = context.channel
-        channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+        let latest = TimeAmount.nanoseconds(Int64(services.configuration.pingTimeout * 1e9))
+        let deadline = channel.eventLoop.scheduleTask(in: latest) { channel.close(promise: nil) }
+        channel.closeFuture.whenComplete { _ in deadline.cancel() }
+        guard let raw = rawHandler.context else {
+            channel.close(promise: nil)
+            return
+        }
+        // Closing on a fixed timer would drop a close frame still queued behind the kernel buffer:
+        // the client would see 1006 instead of this code when it reads again.
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        raw.writeAndFlush(NIOAny(PreFramed.close(code: code, reason: reason)), promise: written)
+        written.futureResult.whenComplete { _ in
+            channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+        }
     }
 
     /// Called by the loop's pinger: closes a silent socket, pings the others.
@@ -211,6 +232,12 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
             return
         }
         raw.writeAndFlush(NIOAny(PreFramed.frame(opcode: 0x9, payload: EmptyCollection())), promise: nil)
+    }
+
+    private func clearBacklog() {
+        backlog = []
+        backlogHead = 0
+        backlogBytes = 0
     }
 
     /// Sends a reply frame in order with deliveries.
@@ -274,6 +301,8 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
                 try await router.subscribe(self, filters: parsed, since: since, epoch: epoch) { result in
                     loop.enqueue(self, PreFramed.text(ServerFrame.subscribed(topics: topics, result: result, ref: ref)))
                 }
+                // The socket may have closed while subscribing: do not leave it registered.
+                loop.eventLoop.execute { if self.state != .open { router.remove(self) } }
             } catch let error as RouterError {
                 let frame: [UInt8]
                 if error.code == .unknownTopic {
@@ -308,9 +337,14 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
     /// Runs router calls of this connection one after the other, in the order the frames came.
     private func enqueueOperation(_ body: @escaping @Sendable () async -> Void) {
         let previous = operations
+        operationCount += 1
+        let number = operationCount
+        let eventLoop = loop.eventLoop
         operations = Task {
             await previous?.value
             await body()
+            // Drop the finished task so an idle socket holds none.
+            eventLoop.execute { if self.operationCount == number { self.operations = nil } }
         }
     }
 }

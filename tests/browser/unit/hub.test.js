@@ -328,3 +328,16 @@ test("a browser without WebSocket long-polls from the start", async () => {
   await flush();
   assert.deepEqual(env.transports.map((t) => t.kind), ["longpoll"]);
 });
+
+test("a refused connection is reported in the status until a subscription succeeds", async () => {
+  const { env, hub } = await connectedHub();
+  const a = makeClient(hub, "a");
+  a.send({ t: "hello", subs: [{ id: 1, filters: ["wok.userlog"] }] });
+  await flush();
+  env.last.handlers.close({ established: true, code: 1008 });
+  assert.match(a.of("status").at(-1).status.error, /refused/);
+  env.advance(60000);
+  env.last.open();
+  ack(env.last, env.last.frames("subscribe")[0]);
+  assert.equal(a.of("status").at(-1).status.error, null);
+});
