@@ -15,6 +15,9 @@ public struct SchemaOptions: Sendable {
     public var maxSchemaDepth = 512
     /// PCRE2 match limit per regular-expression match: the bound on backtracking cost.
     public var regexMatchLimit: UInt32 = 1_000_000
+    /// The most errors `Validator.validate(_:)` reports for one instance (a huge invalid
+    /// instance cannot make it build an unbounded list); `validate(_:maxErrors:)` overrides it.
+    public var maxErrors = 100_000
 
     public init(defaultDraft: Draft = .draft2020_12, assertFormat: Bool = false) {
         self.defaultDraft = defaultDraft

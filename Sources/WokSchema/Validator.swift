@@ -22,6 +22,7 @@ public final class Validator: Sendable {
     private let tracksScope: Bool
     private let maxRefDepth: Int
     private let maxEvaluationDepth: Int
+    private let maxErrors: Int
 
     init(draft: Draft, uri: String?, schema: JSON, root: SchemaNode, session: CompileSession) {
         self.draft = draft
@@ -34,22 +35,30 @@ public final class Validator: Sendable {
         self.tracksScope = session.usesDynamicScope
         self.maxRefDepth = session.options.maxRefDepth
         self.maxEvaluationDepth = session.options.maxEvaluationDepth
+        self.maxErrors = session.options.maxErrors
     }
 
     private func context() -> EvalContext {
         EvalContext(maxRefDepth: maxRefDepth, maxEvaluationDepth: maxEvaluationDepth, tracksScope: tracksScope)
     }
 
-    /// Every error the instance has; empty when valid. Errors come in schema order.
+    /// The instance's errors, at most `SchemaOptions.maxErrors` of them (the first ones, in
+    /// schema order); empty when valid.
     public func validate(_ instance: JSON) -> [ValidationError] {
+        validate(instance, maxErrors: maxErrors)
+    }
+
+    /// The instance's first `maxErrors` errors in schema order (at least one when invalid);
+    /// empty when valid. Validation stops once that many are found.
+    public func validate(_ instance: JSON, maxErrors: Int) -> [ValidationError] {
         var ctx = context()
         if root.isValid(instance.raw, &ctx) { return [] }
-        var sink = ErrorSink()
+        var sink = ErrorSink(limit: maxErrors)
         ctx = context()
         root.validate(instance.raw, &ctx, .root, &sink)
         if sink.errors.isEmpty {
-            sink.errors.append(ValidationError(instanceLocation: "", keywordLocation: "",
-                                               message: "\(Raw.describe(instance.raw)) is not valid"))
+            sink.append(ValidationError(instanceLocation: "", keywordLocation: "",
+                                        message: "\(Raw.describe(instance.raw)) is not valid"))
         }
         return sink.errors
     }

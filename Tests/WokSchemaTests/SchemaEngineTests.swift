@@ -179,6 +179,20 @@ import WokJSON
         #expect(validator.isValid(JSON.string(String(repeating: "a", count: 40))))
     }
 
+    @Test func errorListsAreBounded() throws {
+        let validator = try compile(##"{"type": "array", "items": {"type": "string"}}"##)
+        let instance = JSON.array((0..<5_000).map { JSON.int(Int64($0)) })
+        #expect(validator.validate(instance).count == 5_000)                  // under SchemaOptions.maxErrors
+        #expect(validator.validate(instance, maxErrors: 100).count == 100)
+        #expect(validator.validate(instance, maxErrors: 100).last?.instanceLocation == "/99")
+        #expect(validator.validate(instance, maxErrors: 10_000).count == 5_000)
+        #expect(validator.validate(JSON.array([1, "a"]), maxErrors: 0).count == 1)  // at least one when invalid
+        var options = SchemaOptions()
+        options.maxErrors = 3
+        let objects = try compile(##"{"additionalProperties": false}"##, options: options)
+        #expect(objects.validate(try JSON.parse(##"{"a": 1, "b": 2, "c": 3, "d": 4}"##)).count == 3)
+    }
+
     // MARK: Referencing
 
     @Test func relativeRefsReachAddedDocuments() throws {

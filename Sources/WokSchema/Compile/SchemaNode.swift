@@ -73,10 +73,8 @@ final class SchemaNode: @unchecked Sendable {
         let pushed = enterScope(&ctx)
         defer { if pushed { ctx.scope.removeLast() } }
         let start = sink.errors.count
-        for keyword in owned { keyword.validate(instance, &ctx, at, &sink) }
-        if let errorCode {
-            for i in start..<sink.errors.count where sink.errors[i].code == nil { sink.errors[i].code = errorCode }
-        }
+        for keyword in owned where !sink.isFull { keyword.validate(instance, &ctx, at, &sink) }
+        if let errorCode { sink.setCode(errorCode, from: start) }
     }
 
     /// The members evaluated by this schema's keywords, except `excluding`.

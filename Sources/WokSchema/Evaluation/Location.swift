@@ -38,10 +38,28 @@ struct Location {
 
 /// Collects `ValidationError`s for one `validate` call.
 struct ErrorSink {
-    var errors: [ValidationError] = []
+    private(set) var errors: [ValidationError] = []
+    /// The most errors kept; once reached, validation stops collecting.
+    let limit: Int
+
+    init(limit: Int = .max) { self.limit = max(limit, 1) }
+
+    /// Whether the limit is reached (loops over members and items stop early).
+    @inline(__always) var isFull: Bool { errors.count >= limit }
+
+    /// Appends a built error, unless the limit is reached.
+    mutating func append(_ error: ValidationError) {
+        if !isFull { errors.append(error) }
+    }
+
+    /// Sets the code of the errors from `start` on that have none (WoK's `error` keyword).
+    mutating func setCode(_ code: String, from start: Int) {
+        for i in start..<errors.count where errors[i].code == nil { errors[i].code = code }
+    }
 
     /// Records a failure of `keyword` (the last keyword-location token) at `location`.
     mutating func add(_ location: Location, _ keyword: String, _ absolute: String?, _ message: String) {
+        guard !isFull else { return }
         let escaped = Location.escape(keyword)
         errors.append(ValidationError(instanceLocation: location.instancePointer,
                                       keywordLocation: location.keywordPointer + "/" + escaped,

@@ -45,7 +45,7 @@ final class AdditionalPropertiesKeyword: Keyword {
     override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard wok_json_typeof(instance) == JSON_OBJECT else { return }
         var iter = json_object_iter(instance)
-        while let current = iter {
+        while let current = iter, !sink.isFull {
             if isAdditional(current) {
                 let key = Raw.key(current)
                 if forbids {

@@ -7,7 +7,7 @@ final class FalseKeyword: Keyword {
 
     override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         let kw = at.keywordPointer
-        sink.errors.append(ValidationError(instanceLocation: at.instancePointer, keywordLocation: kw,
+        sink.append(ValidationError(instanceLocation: at.instancePointer, keywordLocation: kw,
                                            absoluteKeywordLocation: absolute,
                                            message: "false schema does not allow \(Raw.describe(instance))"))
     }

@@ -30,7 +30,7 @@ final class ItemsFromKeyword: Keyword {
         guard wok_json_typeof(instance) == JSON_ARRAY else { return }
         let n = json_array_size(instance)
         var i = start
-        while i < n {
+        while i < n && !sink.isFull {
             let item = json_array_get(instance, i)!
             if !schema.isValid(item, &ctx) { schema.validate(item, &ctx, at.child(i, keyword: name), &sink) }
             i += 1

@@ -26,7 +26,7 @@ final class PatternPropertiesKeyword: Keyword {
     override func validate(_ instance: RawJSON, _ ctx: inout EvalContext, _ at: Location, _ sink: inout ErrorSink) {
         guard wok_json_typeof(instance) == JSON_OBJECT else { return }
         var iter = json_object_iter(instance)
-        while let current = iter {
+        while let current = iter, !sink.isFull {
             let key = Raw.keyBytes(current)
             let value = json_object_iter_value(current)!
             for (regex, schema) in patterns {

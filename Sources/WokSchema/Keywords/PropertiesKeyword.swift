@@ -54,7 +54,7 @@ final class PropertiesKeyword: Keyword {
             let location = at.keyword("properties", names[i].name)
             let start = sink.errors.count
             sink.add(location, "required", absolute.map { $0 + "/properties/" + names[i].name }, "\"\(names[i].name)\" is a required property")
-            if let code = schemas[i].node.errorCode { sink.errors[start].code = code }
+            if let code = schemas[i].node.errorCode { sink.setCode(code, from: start) }
         }
     }
 

@@ -30,7 +30,7 @@ final class PropertyNamesKeyword: Keyword {
                 schema.validate(name, &ctx, at.keyword("propertyNames"), &nested)
                 for var error in nested.errors {
                     error.message = "property name \(Raw.describe(name)): " + error.message
-                    sink.errors.append(error)
+                    sink.append(error)
                 }
             }
             return true

@@ -34,7 +34,7 @@ final class UnevaluatedItemsKeyword: Keyword {
         guard wok_json_typeof(instance) == JSON_ARRAY, json_array_size(instance) > 0 else { return }
         let done = evaluated(instance, &ctx)
         if done.all { return }
-        for i in 0..<json_array_size(instance) where !done.indexes.contains(i) {
+        for i in 0..<json_array_size(instance) where !done.indexes.contains(i) && !sink.isFull {
             let item = json_array_get(instance, i)!
             if forbids {
                 sink.add(at, "unevaluatedItems", absolute, "unevaluated item \(i) is not allowed")

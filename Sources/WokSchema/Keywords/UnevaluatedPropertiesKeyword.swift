@@ -40,7 +40,7 @@ final class UnevaluatedPropertiesKeyword: Keyword {
         let done = evaluated(instance, &ctx)
         if done.all { return }
         var iter = json_object_iter(instance)
-        while let current = iter {
+        while let current = iter, !sink.isFull {
             let key = Raw.key(current)
             if !done.keys.contains(key) {
                 let value = json_object_iter_value(current)!
