@@ -194,8 +194,12 @@ class SchemaRegistry:
         for plugin, path, document in documents:
             name = path.stem
             if plugin == "wok/protocol":
-                if not isinstance(document, Exception):
+                try:
+                    if isinstance(document, Exception):
+                        raise document
                     protocol[name] = self._compile(document, path, registry)
+                except Exception as error:
+                    log.error("protocol schema %s refused: %s", path, error)
                 continue
             if "." not in name:
                 continue  # shared definitions such as defs.json
