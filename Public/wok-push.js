@@ -44,6 +44,7 @@
     longPollLimit: 500,      // notifications per long-poll answer
     idleCloseMs: 10000,      // close the socket this long after the last filter is released
     gatherMs: 200,           // a new leader waits this long for followers before connecting
+    workerTimeoutMs: 10000,  // a SharedWorker silent this long after hello has failed to start
     debug: false
   });
 
@@ -1028,12 +1029,19 @@
       const name = "wok-push " + JSON.stringify([c.url, c.transport]);
       this.worker = new global.SharedWorker(c.workerUrl, { name });
       this.port = this.worker.port;
-      this.port.onmessage = (e) => client.receive(e.data);
-      this.worker.onerror = (e) => client.linkFailed(this, e);
+      // The worker answers every hello at once. Chrome does not always fire "error" at each tab
+      // when the worker script cannot load, so silence counts as failure too.
+      this.timer = global.setTimeout(() => client.linkFailed(this, new Error("no answer from the SharedWorker")),
+        c.workerTimeoutMs);
+      this.port.onmessage = (e) => { global.clearTimeout(this.timer); client.receive(e.data); };
+      this.worker.onerror = (e) => { global.clearTimeout(this.timer); client.linkFailed(this, e); };
       this.port.start();
     }
     send(msg) { this.port.postMessage(msg); }
-    close() { try { this.port.close(); } catch (e) { /* ignore */ } }
+    close() {
+      global.clearTimeout(this.timer);
+      try { this.port.close(); } catch (e) { /* ignore */ }
+    }
   }
 
   /** Link to a hub in this tab (one socket per tab). */

@@ -56,6 +56,7 @@ typedef struct conn {
     uint8_t slow;
     uint8_t retries;
     uint8_t saw_close;
+    uint8_t lost_how; /* 1 close frame, 2 EOF without close frame, 3 reset or other error */
     uint16_t close_code;
     uint32_t idx;
     uint32_t len, cap; /* partial frame bytes kept between reads */

@@ -200,6 +200,7 @@ int main(int argc, char **argv) {
     /* Publish. */
     pubthread_t *pub = calloc((size_t)cfg.pub_conns, sizeof *pub);
     double scpu_a = 0, scpu_b = 0, lcpu_a = 0, lcpu_b = 0, drain_s = 0;
+    uint64_t mbusy_a = 0, mtotal_a = 0, mbusy_b = 0, mtotal_b = 0;
     uint64_t expected = 0, published_total = 0, pub_errors = 0;
     int drained = 1;
     if (cfg.duration > 0) {
@@ -216,9 +217,11 @@ int main(int argc, char **argv) {
             pthread_create(&pub[k].th, NULL, publisher_main, &pub[k]);
         }
         sleep_until_ns(warm);
+        machine_cpu_jiffies(&mbusy_a, &mtotal_a);
         scpu_a = procset_cpu_seconds(&cfg.server);
         lcpu_a = self_cpu_seconds();
         sleep_until_ns(end);
+        machine_cpu_jiffies(&mbusy_b, &mtotal_b);
         scpu_b = procset_cpu_seconds(&cfg.server);
         lcpu_b = self_cpu_seconds();
         for (int k = 0; k < cfg.pub_conns; k++) {
@@ -248,7 +251,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < nth; i++) pthread_join(th[i].th, NULL);
 
     /* Slow consumers: read what is left to learn whether the server closed them. */
-    int slow_closed = 0, slow_1013 = 0, slow_open = 0;
+    int slow_closed = 0, slow_1013 = 0, slow_open = 0, slow_eof = 0, slow_reset = 0;
     if (cfg.slow && cfg.duration > 0) {
         uint64_t sd = mono_ns() + 2000000000u;
         int pending = 1;
@@ -269,6 +272,8 @@ int main(int argc, char **argv) {
         if (c->state == C_CLOSED) {
             slow_closed++;
             if (c->close_code == 1013) slow_1013++;
+            if (c->lost_how == 2) slow_eof++;
+            if (c->lost_how == 3) slow_reset++;
         } else if (c->state == C_READY) {
             slow_open++;
         }
@@ -358,6 +363,7 @@ int main(int argc, char **argv) {
         put_kv("server_cpu_pct", 100 * (scpu_b - scpu_a) / dur, 0);
         put_kv("loadgen_cpu_s", lcpu_b - lcpu_a, 0);
         put_kv("loadgen_cpu_pct", 100 * (lcpu_b - lcpu_a) / dur, 0);
+        put_kv("machine_busy_pct", mtotal_b > mtotal_a ? 100.0 * (double)(mbusy_b - mbusy_a) / (double)(mtotal_b - mtotal_a) : 0, 0);
         put_kv("drained", drained, 0);
         put_kv("drain_s", drain_s, 0);
         put_kv("missing", (double)missing, 0);
@@ -369,6 +375,8 @@ int main(int argc, char **argv) {
         put_kv("slow_closed", slow_closed, 0);
         put_kv("slow_closed_1013", slow_1013, 0);
         put_kv("slow_still_open", slow_open, 0);
+        put_kv("slow_closed_eof", slow_eof, 0);
+        put_kv("slow_closed_reset", slow_reset, 0);
         put_kv("slow_received", (double)slow_received, 0);
     }
     put_kv("error_frames", (double)error_frames, 0);

@@ -81,3 +81,16 @@ void procset_memory_kib(const procset_t *set, uint64_t *rss, uint64_t *pss) {
         *pss += field_kib(path, "Pss:");
     }
 }
+
+void machine_cpu_jiffies(uint64_t *busy, uint64_t *total) {
+    *busy = *total = 0;
+    FILE *f = fopen("/proc/stat", "r");
+    if (!f) return;
+    unsigned long long v[10] = {0};
+    if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+               &v[6], &v[7], &v[8], &v[9]) >= 8) {
+        for (int i = 0; i < 8; i++) *total += v[i];
+        *busy = *total - v[3] - v[4];
+    }
+    fclose(f);
+}

@@ -19,4 +19,7 @@ double procset_cpu_seconds(const procset_t *set);
 /* Sums of VmRSS and Pss (proportional set size: shared pages split among their users) in KiB. */
 void procset_memory_kib(const procset_t *set, uint64_t *rss, uint64_t *pss);
 
+/* Machine-wide jiffies from /proc/stat: busy (everything but idle and iowait) and total. */
+void machine_cpu_jiffies(uint64_t *busy, uint64_t *total);
+
 #endif

@@ -11,7 +11,7 @@ import json
 import statistics
 import sys
 
-TARGETS = ["wok-router", "nchan", "tornado"]
+TARGETS = ["wok-router", "nchan", "tornado", "wok-router-nagle"]
 
 
 def load(path):
@@ -74,15 +74,15 @@ ROWS = [
     ("fanout2k", "Fan-out to 2,000: latency p50 (ms)", "lower", 1, lambda d: d["lat_p50_ms"]),
     ("fanout2k", "Fan-out to 2,000: latency p99 (ms)", "lower", 1, lambda d: d["lat_p99_ms"]),
     ("fanout2k", "Fan-out to 2,000: server CPU per delivery (µs)", "lower", 2, per_delivery_us),
-    ("fanout2k", "Fan-out to 2,000: server CPU / load generator CPU (% of a core)", "", 0,
-     lambda d: f"{d['server_cpu_pct']:.0f} / {d['loadgen_cpu_pct']:.0f}"),
+    ("fanout2k", "Fan-out to 2,000: server CPU / load generator CPU (% of a core) / whole machine busy (%)", "", 0,
+     lambda d: f"{d['server_cpu_pct']:.0f} / {d['loadgen_cpu_pct']:.0f} / {d.get('machine_busy_pct', 0):.0f}"),
     ("fanout10k", "Fan-out to 10,000 (20 notif/s offered): deliveries/s", "higher", 0,
      lambda d: d["deliveries_per_s"]),
     ("fanout10k", "Fan-out to 10,000: latency p50 (ms)", "lower", 1, lambda d: d["lat_p50_ms"]),
     ("fanout10k", "Fan-out to 10,000: latency p99 (ms)", "lower", 1, lambda d: d["lat_p99_ms"]),
     ("fanout10k", "Fan-out to 10,000: server CPU per delivery (µs)", "lower", 2, per_delivery_us),
-    ("fanout10k", "Fan-out to 10,000: server CPU / load generator CPU (% of a core)", "", 0,
-     lambda d: f"{d['server_cpu_pct']:.0f} / {d['loadgen_cpu_pct']:.0f}"),
+    ("fanout10k", "Fan-out to 10,000: server CPU / load generator CPU (% of a core) / whole machine busy (%)", "", 0,
+     lambda d: f"{d['server_cpu_pct']:.0f} / {d['loadgen_cpu_pct']:.0f} / {d.get('machine_busy_pct', 0):.0f}"),
     ("latency", "Modest load (100 subscribers, 200 notif/s): latency p50 (ms)", "lower", 2,
      lambda d: d["lat_p50_ms"]),
     ("latency", "Modest load: latency p99 (ms)", "lower", 2, lambda d: d["lat_p99_ms"]),
@@ -98,8 +98,9 @@ ROWS = [
      lambda d: d["server_cpu_s"] / (d["publish_per_s"] * d["duration_s"]) * 1e6),
     ("slow-base", "Slow consumers: healthy p99 without slow ones (ms)", "lower", 2, lambda d: d["lat_p99_ms"]),
     ("slow", "Slow consumers: healthy p99 with 1% slow (ms)", "lower", 2, lambda d: d["lat_p99_ms"]),
-    ("slow", "Slow consumers: slow sockets closed by the server (1013) / still open", "", 0,
-     lambda d: f"{d['slow_closed']} ({d['slow_closed_1013']}) / {d['slow_still_open']}"),
+    ("slow", "Slow consumers: slow sockets closed by the server / of which 1013 close frame, reset / still open",
+     "", 0, lambda d: f"{d['slow_closed']} / {d['slow_closed_1013']}, {d.get('slow_closed_reset', 0)} / "
+                      f"{d['slow_still_open']}"),
 ]
 
 CHECK_SCENARIOS = ["idle10k", "fanout2k", "fanout10k", "latency", "publish", "publish-batch", "slow-base", "slow"]
@@ -108,16 +109,20 @@ CHECK_SCENARIOS = ["idle10k", "fanout2k", "fanout10k", "latency", "publish", "pu
 def main():
     runs = load(sys.argv[1])
     out = []
-    out.append("| scenario | better | wok-router | nchan | tornado | wok-router/nchan | wok-router/tornado |")
-    out.append("|---|---|---|---|---|---|---|")
+    out.append("| scenario | better | wok-router | nchan | tornado | wok-router/nchan | wok-router/tornado "
+               "| wok-router, tcp_nodelay=false | its ratio to nchan |")
+    out.append("|---|---|---|---|---|---|---|---|---|")
     for scenario, label, better, digits, fn in ROWS:
         vals = {t: median(runs, t, scenario, fn) if not isinstance(first(runs, t, scenario, fn), str)
                 else first(runs, t, scenario, fn) for t in TARGETS}
         w = vals["wok-router"]
         ratio_n = ratio(w, vals["nchan"]) if better else ""
         ratio_t = ratio(w, vals["tornado"]) if better else ""
+        g = vals["wok-router-nagle"]
+        ratio_g = ratio(g, vals["nchan"]) if better and g is not None else ""
         out.append(f"| {label} | {better} | {fmt(w, digits)} | {fmt(vals['nchan'], digits)} | "
-                   f"{fmt(vals['tornado'], digits)} | {ratio_n} | {ratio_t} |")
+                   f"{fmt(vals['tornado'], digits)} | {ratio_n} | {ratio_t} | {'' if g is None else fmt(g, digits)} "
+                   f"| {ratio_g} |")
     # Correctness: every healthy subscriber got every notification, in order, once.
     cells = []
     for t in TARGETS:
@@ -133,7 +138,7 @@ def main():
                                f"× {d.get('healthy_subscribers', 0):.0f} subscribers"))
         cells.append("n/a" if not seen else ("all ok" if not bad else "FAIL " + "; ".join(bad)))
     out.append(f"| Every notification to every healthy subscriber, in order, once (all runs) | | "
-               f"{cells[0]} | {cells[1]} | {cells[2]} | | |")
+               f"{cells[0]} | {cells[1]} | {cells[2]} | | | {cells[3]} | |")
     print("\n".join(out))
 
 

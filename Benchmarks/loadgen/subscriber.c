@@ -279,6 +279,7 @@ static size_t consume(subthread_t *t, conn_t *c, uint8_t *p, size_t avail, uint6
             break;
         case 8:
             c->saw_close = 1;
+            c->lost_how = 1;
             c->close_code = plen >= 2 ? (uint16_t)((pl[0] << 8) | pl[1]) : 1005;
             conn_lost(t, c);
             return off;
@@ -336,6 +337,7 @@ static void on_readable(subthread_t *t, conn_t *c) {
             feed(t, c, t->scratch, (size_t)n, &healthy);
             if (n < SCRATCH) break;
         } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+            if (!c->lost_how) c->lost_how = n == 0 ? 2 : 3;
             conn_lost(t, c);
             break;
         } else {
@@ -351,8 +353,10 @@ void subscriber_drain_slow(subthread_t *t, conn_t *c) {
         ssize_t n = recv(c->fd, t->scratch, SCRATCH, MSG_DONTWAIT);
         if (n > 0)
             feed(t, c, t->scratch, (size_t)n, &healthy);
-        else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+        else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+            if (!c->lost_how) c->lost_how = n == 0 ? 2 : 3;
             conn_lost(t, c);
+        }
         else
             break;
     }

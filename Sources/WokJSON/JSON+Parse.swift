@@ -16,10 +16,11 @@ extension JSON {
     /// Parses one JSON text (any value at top level, not just objects and arrays).
     ///
     /// The text must be UTF-8. Nesting deeper than jansson's limit (2,048), integers that do
-    /// not fit 64 bits and trailing garbage are errors with line and column.
+    /// not fit 64 bits and trailing garbage are errors with line and column. `\u0000` inside a
+    /// string value is valid JSON (RFC 8259) and kept; in an object key jansson refuses it.
     /// - Throws: `JSONParseError`.
     public static func parse(_ bytes: UnsafeRawBufferPointer, options: ParseOptions = .init()) throws(JSONParseError) -> JSON {
-        var flags = wok_json_decode_any
+        var flags = wok_json_decode_any | wok_json_allow_nul
         if options.rejectDuplicateKeys { flags |= wok_json_reject_duplicates }
         if options.integersAsReals { flags |= wok_json_decode_int_as_real }
         var error = json_error_t()

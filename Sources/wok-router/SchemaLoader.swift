@@ -18,7 +18,8 @@ struct SchemaLoader {
             let eq = entry.firstIndex(of: "=")!
             return (String(entry[..<eq]), String(entry[entry.index(after: eq)...]))
         }
-        for folder in source.folders {
+        for folder in source.folders where FileSystem.realPath(folder) != "/" {
+            // A schema's folder opens its files to `$ref`; the file-system root would open every file.
             if let prefix = DirectoryRetriever.fileURIPrefix(forDirectory: folder) { mappings.append((prefix, folder)) }
         }
         let retriever: DirectoryRetriever

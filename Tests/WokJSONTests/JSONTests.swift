@@ -22,6 +22,13 @@ import WokJSON
         }
     }
 
+    @Test func keepsNULInsideStringValues() throws {
+        let value = try JSON.parse(#"{"s": "a\u0000b"}"#)
+        #expect(value["s"]?.string == "a\u{0}b")
+        #expect(value["s"]?.string?.utf8.count == 3)
+        #expect(try JSON.parse(value.serialized()) == value)
+    }
+
     @Test func refusesInvalidUTF8() {
         #expect(throws: JSONParseError.self) { try JSON.parse([0x22, 0xFF, 0x22] as [UInt8]) }
     }

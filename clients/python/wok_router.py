@@ -54,9 +54,10 @@ class RouterError(Exception):
         self.body = body if body is not None else {}
         detail = message or self.body.get("message") or ""
         errors = self.body.get("errors")
-        if errors and not detail:
+        if errors and isinstance(errors[0], dict):
             first = errors[0]
-            detail = "{} at {}".format(first.get("message", ""), first.get("instanceLocation", ""))
+            where = "{} at {}".format(first.get("message", ""), first.get("instanceLocation", ""))
+            detail = "{} ({})".format(detail, where) if detail else where
         suggestions = self.body.get("suggestions")
         if suggestions:
             detail = (detail + "; " if detail else "") + "did you mean " + ", ".join(map(str, suggestions)) + "?"

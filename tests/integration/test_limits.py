@@ -1,5 +1,7 @@
 """Every limit is configurable and holds at its edge (PROTOCOL section 6), on a router with small limits."""
 
+import time
+
 import pytest
 
 from harness import WSClient, eventually, router_config
@@ -16,8 +18,9 @@ def tight(server_factory):
 
 
 def padded_ping(size):
-    frame = '{"type":"ping","ref":"' + "x" * (size - len('{"type":"ping","ref":""}')) + '"}'
-    assert len(frame) == size
+    """A valid ping frame of exactly `size` bytes (padded with JSON whitespace)."""
+    frame = '{"type":"ping"' + " " * (size - len('{"type":"ping"}')) + "}"
+    assert len(frame.encode()) == size
     return frame
 
 
@@ -78,6 +81,7 @@ def test_outbound_queue_frame_bound_closes_a_reader_that_stalls(small_queue):
         batch = [r["id"] for r in response.json()]
         ids += batch
         assert [f["id"] for f in healthy.notifications(4)] == batch
+    time.sleep(3)  # the stalled reader stays frozen a little longer, then reads again
     assert slow.expect_close(timeout=30) == 1013
     assert len(slow.backlog) < len(ids)
     slow.close()

@@ -2,13 +2,17 @@
 
 import pytest
 
-from harness import SSEClient, eventually, metric
+from harness import SSEClient, eventually, metric, router_config
 
 pytestmark = pytest.mark.wok_router_only("Prometheus metrics")
 
 
-def test_metrics_is_prometheus_text_with_the_documented_series(server):
+def test_metrics_is_prometheus_text_with_the_documented_series(server, client):
+    # Labelled counters appear with their first sample: publish, refuse and disconnect once.
     server.publish_ok("itest.events", {"seq": 1})
+    server.publish("itest.nope", {})
+    client().close()
+    eventually(lambda: "wok_router_disconnects_total" in server.http("GET", "/metrics").text)
     response = server.http("GET", "/metrics")
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/plain"), response.headers
@@ -31,14 +35,16 @@ def test_connection_gauge_counts_websockets(server, client):
         metric(server, "wok_router_connections", transport="websocket")
 
 
-def test_connection_gauge_counts_sse(server):
-    before = metric(server, "wok_router_connections", transport="sse")
-    sse = SSEClient(server, ["itest.events"])
+def test_connection_gauge_counts_sse(server_factory):
+    """An SSE stream counts while open; a client that left is noticed at the next heartbeat."""
+    quick = server_factory(config=router_config(sse_heartbeat=0.3))
+    before = metric(quick, "wok_router_connections", transport="sse")
+    sse = SSEClient(quick, ["itest.events"])
     try:
-        assert eventually(lambda: metric(server, "wok_router_connections", transport="sse") == before + 1)
+        assert eventually(lambda: metric(quick, "wok_router_connections", transport="sse") == before + 1)
     finally:
         sse.close()
-    assert eventually(lambda: metric(server, "wok_router_connections", transport="sse") == before)
+    assert eventually(lambda: metric(quick, "wok_router_connections", transport="sse") == before)
 
 
 def test_subscriptions_gauge_counts_filters(server, client):

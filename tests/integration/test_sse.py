@@ -70,3 +70,22 @@ def test_sse_and_long_poll_and_websocket_agree(server, client):
             assert {k: v for k, v in item.items() if k != "type"} == {k: v for k, v in frame.items() if k != "type"}
     finally:
         sse.close()
+
+
+def test_sse_sends_heartbeat_comments(server_factory):
+    from harness import router_config
+
+    quick = server_factory(config=router_config(sse_heartbeat=0.2))
+    sse = SSEClient(quick, ["itest.events"], timeout=10)
+    try:
+        assert sse.status == 200
+        seen = False
+        for _ in range(50):
+            line = sse.response.fp.readline()
+            assert line, "the event stream ended"
+            if line.startswith(b":"):
+                seen = True
+                break
+        assert seen, "no heartbeat comment"
+    finally:
+        sse.close()

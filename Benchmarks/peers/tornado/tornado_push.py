@@ -18,7 +18,6 @@ import datetime
 import difflib
 import json
 import logging
-import os
 import pathlib
 import re
 import secrets
@@ -194,8 +193,12 @@ class SchemaRegistry:
         for plugin, path, document in documents:
             name = path.stem
             if plugin == "wok/protocol":
-                if not isinstance(document, Exception):
+                try:
+                    if isinstance(document, Exception):
+                        raise document
                     protocol[name] = self._compile(document, path, registry)
+                except Exception as error:
+                    log.error("protocol schema %s refused: %s", path, error)
                 continue
             if "." not in name:
                 continue  # shared definitions such as defs.json
@@ -655,7 +658,6 @@ class NotificationsHandler(JSONHandler):
         return None
 
     async def get(self):
-        args = self.request.arguments
         topics = [t for t in self.get_argument("topics", "").split(",") if t]
         if not topics:
             self.reply(400, {"error": "invalid_request", "message": "topics is required"})
@@ -679,7 +681,6 @@ class NotificationsHandler(JSONHandler):
             self.reply(400, {"error": "invalid_request", "message": "since >= 0, 1 <= limit <= 1000, 0 <= wait <= 60"})
             return
         epoch = self.get_argument("epoch", None)
-        del args
         missed, recovered = self.hub.replay(since, epoch, topics)
         if not missed and wait > 0 and recovered:
             future = tornado.concurrent.Future()

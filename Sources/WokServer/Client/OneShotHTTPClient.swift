@@ -36,9 +36,14 @@ public struct OneShotHTTPClient: Sendable {
                 }
             }
         let channel: any Channel
-        switch target {
-        case .tcp(let host, let port): channel = try await bootstrap.connect(host: host, port: port).get()
-        case .unixSocket(let path): channel = try await bootstrap.connect(unixDomainSocketPath: path).get()
+        do {
+            switch target {
+            case .tcp(let host, let port): channel = try await bootstrap.connect(host: host, port: port).get()
+            case .unixSocket(let path): channel = try await bootstrap.connect(unixDomainSocketPath: path).get()
+            }
+        } catch {
+            promise.fail(error)  // an unfulfilled promise traps ("leaking promise") in debug builds
+            throw error
         }
         var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: path)
         head.headers.add(name: "Host", value: "localhost")

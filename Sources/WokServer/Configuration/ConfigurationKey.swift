@@ -128,6 +128,7 @@ extension ConfigurationKey {
         .double("idle_timeout", \.idleTimeout, "seconds an idle keep-alive connection stays open"),
         .double("ping_interval", \.pingInterval, "seconds between server pings on /push"),
         .double("ping_timeout", \.pingTimeout, "seconds of client silence before /push closes"),
+        .double("close_timeout", \.closeTimeout, "seconds a closed push socket may take to answer the close frame"),
         .double("sse_heartbeat", \.sseHeartbeat, "seconds between SSE heartbeat comments"),
         .double("max_wait", \.maxWait, "largest long-poll wait in seconds"),
         .int("max_history_limit", \.maxHistoryLimit, "largest limit= of GET /notifications"),

@@ -195,18 +195,29 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
     }
 
     /// Discards the queue, sends a close frame with `code`, and closes the socket once the client
-    /// answers or after the close timeout.
+    /// answers, or 2 s after the close frame reached the kernel (it may first wait behind a full
+    /// socket buffer for a client that stopped reading), or after `ping_timeout` at the latest.
     func closeWith(code: UInt16, reason: String, disconnect: String) {
         guard state == .open, let context else { return }
         state = .closing
         Disconnects.count(disconnect)
         clearBacklog()
         services.router.remove(self)
-        if let raw = rawHandler.context {
-            raw.writeAndFlush(NIOAny(PreFramed.close(code: code, reason: reason)), promise: nil)
-        }
         let channel = context.channel
-        channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+        let latest = TimeAmount.nanoseconds(Int64(services.configuration.closeTimeout * 1e9))
+        let deadline = channel.eventLoop.scheduleTask(in: latest) { channel.close(promise: nil) }
+        channel.closeFuture.whenComplete { _ in deadline.cancel() }
+        guard let raw = rawHandler.context else {
+            channel.close(promise: nil)
+            return
+        }
+        // Closing on a fixed timer would drop a close frame still queued behind the kernel buffer:
+        // the client would see 1006 instead of this code when it reads again.
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        raw.writeAndFlush(NIOAny(PreFramed.close(code: code, reason: reason)), promise: written)
+        written.futureResult.whenComplete { _ in
+            channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+        }
     }
 
     /// Called by the loop's pinger: closes a silent socket, pings the others.
