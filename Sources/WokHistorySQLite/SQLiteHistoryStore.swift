@@ -110,7 +110,7 @@ public final class SQLiteHistoryStore: HistoryStore, @unchecked Sendable {
     var isClosed: Bool { condition.lock(); defer { condition.unlock() }; return shared.closed }
 
     /// Group commits done so far (transactions that stored appends).
-    package var commitCount: Int { condition.lock(); defer { condition.unlock() }; return shared.commits }
+    public var commitCount: Int { condition.lock(); defer { condition.unlock() }; return shared.commits }
 
     /// Jobs waiting for the writer.
     package var queuedJobs: Int { condition.lock(); defer { condition.unlock() }; return shared.jobs.count }

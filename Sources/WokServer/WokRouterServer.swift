@@ -28,6 +28,8 @@ public struct WokRouterServer: Sendable {
         _ = ServerMetrics.shared
         self.configuration = configuration
         self.logger = logger
+        // Bootstrap swift-metrics before the router and gauges create their metrics.
+        let metrics = ServerMetrics.shared
         let registry = try SchemaRegistry(root: configuration.root, logger: logger)
         let store = try await StoreFactory.open(configuration.effectiveStore, root: configuration.root, logger: logger)
         var routerConfiguration = RouterConfiguration()
@@ -41,7 +43,7 @@ public struct WokRouterServer: Sendable {
         push = PushServices(router: router, configuration: configuration, verifier: verifier,
                             connections: connections, eventLoopGroup: eventLoopGroup, logger: logger)
         http = HTTPServices(router: router, configuration: configuration, verifier: verifier, connections: connections,
-                            metrics: .shared, publicFiles: PublicFiles(configured: configuration.publicDir), logger: logger, push: push)
+                            metrics: metrics, publicFiles: PublicFiles(configured: configuration.publicDir), logger: logger, push: push)
         if verifier.isOpen {
             logger.warning("""
                 ******************************************************************

@@ -220,10 +220,6 @@ class ServerProcess:
         return body["epoch"], body["head"]
 
 
-def healthy_get(server, path="/healthz"):
-    return requests.get(server.url(path), timeout=5)
-
-
 # -- server frames ---------------------------------------------------------------------------
 
 _SERVER_FRAME_SCHEMA = REPO / "schemas" / "protocol" / "server-frame.json"

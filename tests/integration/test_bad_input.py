@@ -535,8 +535,7 @@ PEER_BUGS = {
 
 # Cases wok-router is known to get wrong (strict xfail under --server=wok-router), with why.
 ROUTER_BUGS = {
-    "ws_handshake_without_key": "an Upgrade request without Sec-WebSocket-Key gets no HTTP answer at all "
-                                "(the connection is closed silently) instead of a 400",
+    # (ws_handshake_without_key was fixed in the server: malformed upgrades now get a 400.)
 }
 
 

@@ -18,7 +18,6 @@ import datetime
 import difflib
 import json
 import logging
-import os
 import pathlib
 import re
 import secrets
@@ -659,7 +658,6 @@ class NotificationsHandler(JSONHandler):
         return None
 
     async def get(self):
-        args = self.request.arguments
         topics = [t for t in self.get_argument("topics", "").split(",") if t]
         if not topics:
             self.reply(400, {"error": "invalid_request", "message": "topics is required"})
@@ -683,7 +681,6 @@ class NotificationsHandler(JSONHandler):
             self.reply(400, {"error": "invalid_request", "message": "since >= 0, 1 <= limit <= 1000, 0 <= wait <= 60"})
             return
         epoch = self.get_argument("epoch", None)
-        del args
         missed, recovered = self.hub.replay(since, epoch, topics)
         if not missed and wait > 0 and recovered:
             future = tornado.concurrent.Future()

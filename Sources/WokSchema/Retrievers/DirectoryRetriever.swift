@@ -47,6 +47,11 @@ public struct DirectoryRetriever: SchemaRetriever {
         return FileSystem.fileURI(forAbsolutePath: real == "/" ? "" : real) + "/"
     }
 
+    /// The document at `uri` (its fragment ignored), parsed; nil when no mapping serves the URI
+    /// (other than `file:`) or the file does not exist.
+    /// - Throws: `SchemaError.forbiddenRef` for a `file:` URI outside the folders or a path that
+    ///   leaves its folder; `.unresolvableRef` when the file cannot be read (or is larger than
+    ///   `maxDocumentBytes`); `.invalidSchema` when it is not JSON (with its line and column).
     public func retrieve(_ uri: String) throws(SchemaError) -> JSON? {
         let base = uri.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? uri
         guard let mapping = mappings.first(where: { base.hasPrefix($0.prefix) }) else {

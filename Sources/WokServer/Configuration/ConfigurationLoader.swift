@@ -61,6 +61,7 @@ public struct ConfigurationLoader: Sendable {
         try positive("ping_interval", c.pingInterval)
         try positive("ping_timeout", c.pingTimeout)
         try positive("sse_heartbeat", c.sseHeartbeat)
+        try positive("close_timeout", c.closeTimeout)
         try positive("max_history_limit", Double(c.maxHistoryLimit))
         if c.maxWait < 0 { throw .invalid("max_wait must not be negative") }
         if c.eventLoops < 0 { throw .invalid("event_loops must not be negative") }

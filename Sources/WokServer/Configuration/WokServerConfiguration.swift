@@ -59,6 +59,11 @@ public struct WokServerConfiguration: Sendable, Equatable {
     /// Seconds without any frame from the client (pong included) after which `/push` closes it.
     /// Default 60.
     public var pingTimeout = 60.0
+    /// Seconds a push socket that was sent a close frame (1013, 1008, 1001, ...) may take at most
+    /// before the connection is dropped; it is dropped 2 s after the close frame reached the
+    /// socket (a slow consumer sees its 1013 only after reading what was already in flight, so
+    /// the frame may wait behind a full buffer). Default 30.
+    public var closeTimeout = 30.0
     /// Seconds between SSE heartbeat comments. Default 15.
     public var sseHeartbeat = 15.0
     /// Largest `wait=` a long-poll may ask for, in seconds. Default 60.

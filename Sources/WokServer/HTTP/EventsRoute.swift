@@ -11,7 +11,7 @@ struct EventsRoute: Sendable {
     let services: HTTPServices
     let trusted: Bool
 
-    func handle(_ request: Request) async throws -> Response {
+    func handle(_ request: Request, channel: any Channel) async throws -> Response {
         let configuration = services.configuration
         if !configuration.allowedOrigins.isEmpty, let origin = request.headers[.origin], !configuration.allowedOrigins.contains(origin) {
             throw RouteError(.forbidden, "forbidden", "origin not allowed")
@@ -35,6 +35,9 @@ struct EventsRoute: Sendable {
         let router = services.router
         let connections = services.connections
         let heartbeat = configuration.sseHeartbeat
+        if let watcher = try? await channel.pipeline.handler(type: InputClosedWatcher.self).get() {
+            watcher.whenClosed { subscriber.finish() }
+        }
         let body = ResponseBody(contentLength: nil) { (writer: inout any ResponseBodyWriter) in
             let beats = Task {
                 while !Task.isCancelled {

@@ -4,8 +4,8 @@ import NIOCore
 /// The HTTP API of PROTOCOL section 5 on one listener.
 enum Routes {
     /// - Parameter trusted: the listener is the UNIX socket (publishing needs no token).
-    static func make(_ services: HTTPServices, trusted: Bool) -> Hummingbird.Router<BasicRequestContext> {
-        let router = Hummingbird.Router(context: BasicRequestContext.self)
+    static func make(_ services: HTTPServices, trusted: Bool) -> Hummingbird.Router<WokRequestContext> {
+        let router = Hummingbird.Router(context: WokRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         let publish = PublishRoute(services: services, trusted: trusted)
         let history = HistoryRoute(services: services, trusted: trusted)
@@ -14,7 +14,7 @@ enum Routes {
 
         router.post("/notifications") { request, _ in try await publish.handle(request) }
         router.get("/notifications") { request, _ in try await history.handle(request) }
-        router.get("/events") { request, _ in try await events.handle(request) }
+        router.get("/events") { request, context in try await events.handle(request, channel: context.channel) }
         router.get("/topics") { _, _ in info.topics() }
         router.get("/topics/{topic}/schema") { _, context in try info.schema(try context.parameters.require("topic")) }
         router.get("/healthz") { _, _ in info.health() }

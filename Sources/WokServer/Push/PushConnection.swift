@@ -204,7 +204,7 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
         clearBacklog()
         services.router.remove(self)
         let channel = context.channel
-        let latest = TimeAmount.nanoseconds(Int64(services.configuration.pingTimeout * 1e9))
+        let latest = TimeAmount.nanoseconds(Int64(services.configuration.closeTimeout * 1e9))
         let deadline = channel.eventLoop.scheduleTask(in: latest) { channel.close(promise: nil) }
         channel.closeFuture.whenComplete { _ in deadline.cancel() }
         guard let raw = rawHandler.context else {

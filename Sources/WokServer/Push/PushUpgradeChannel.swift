@@ -38,6 +38,8 @@ struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
             }
             let upgradeAttempted = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
             let admission = NIOLoopBoundBox<PushAdmission?>(nil, eventLoop: channel.eventLoop)
+            let upgradeGuard = NIOLoopBound(UpgradeGuardHandler(), eventLoop: channel.eventLoop)
+            let closeWatcher = InputClosedWatcher(eventLoop: channel.eventLoop)
             let timeoutHandler = NIOLoopBound(
                 RequestTimeoutHandler(timeout: .nanoseconds(Int64(configuration.requestTimeout * 1e9))), eventLoop: channel.eventLoop)
             let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
@@ -58,6 +60,8 @@ struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                     channel.eventLoop.makeCompletedFuture {
                         let ops = channel.pipeline.syncOperations
                         ops.removeHandler(timeoutHandler.value, promise: nil)
+                        ops.removeHandler(upgradeGuard.value, promise: nil)
+                        ops.removeHandler(closeWatcher, promise: nil)
                         try channel.syncOptions?.setOption(
                             ChannelOptions.writeBufferWaterMark, value: .init(low: 16 * 1024, high: 64 * 1024))
                         let raw = RawWriteHandler()
@@ -87,12 +91,15 @@ struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                     }
                 }
             )
+            try channel.pipeline.syncOperations.addHandler(closeWatcher, position: .first)
             var pipeline = NIOUpgradableHTTPServerPipelineConfiguration<UpgradeResult>(upgradeConfiguration: serverUpgrade)
             pipeline.enablePipelining = false
             pipeline.enableErrorHandling = false
             pipeline.enableResponseHeaderValidation = false
             let result = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: pipeline)
             try channel.pipeline.syncOperations.addHandler(timeoutHandler.value)
+            let decoder = try channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try channel.pipeline.syncOperations.addHandler(upgradeGuard.value, position: .after(decoder))
             return Value(upgradeResult: result, channel: channel)
         }
     }

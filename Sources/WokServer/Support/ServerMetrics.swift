@@ -12,7 +12,13 @@ package final class ServerMetrics: Sendable {
     let queueDepth: Metrics.Gauge
 
     private init() {
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // Validation and publish times are microseconds to milliseconds, not seconds.
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(10), .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500),
+            .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .seconds(1),
+        ]
+        MetricsSystem.bootstrap(factory)
         queueDepth = Metrics.Gauge(label: "wok_router_push_queue_depth")
     }
 
