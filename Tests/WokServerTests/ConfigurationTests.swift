@@ -48,6 +48,14 @@ struct ConfigurationTests {
         #expect(throws: ConfigurationError.self) { try ConfigurationLoader(environment: environment).load() }
     }
 
+    @Test func theRepositoryExampleConfigurationLoads() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("wok-router.example.toml").path
+        let c = try ConfigurationLoader(file: path, environment: [:]).load()
+        #expect(c.allowedOrigins == ["https://wok.example:8001"])
+        #expect(c.closeTimeout == 30)
+    }
+
     @Test func unknownFileKeyIsRefused() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("wok-\(UUID().uuidString).toml").path
         try "prot = 1\n".write(toFile: path, atomically: true, encoding: .utf8)
