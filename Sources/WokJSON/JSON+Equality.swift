@@ -12,7 +12,9 @@ extension JSON: Equatable {
         JSON.equal(lhs.raw, rhs.raw)
     }
 
-    static func equal(_ a: UnsafeMutablePointer<json_t>, _ b: UnsafeMutablePointer<json_t>) -> Bool {
+    /// JSON Schema equality on raw jansson values; `==` and the schema engine's `enum`, `const`
+    /// and `uniqueItems` share it.
+    package static func equal(_ a: UnsafeMutablePointer<json_t>, _ b: UnsafeMutablePointer<json_t>) -> Bool {
         if a == b { return true }
         let ta = wok_json_typeof(a), tb = wok_json_typeof(b)
         switch (ta, tb) {

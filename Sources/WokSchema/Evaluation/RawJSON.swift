@@ -61,36 +61,7 @@ enum Raw {
     }
 
     /// JSON Schema equality: numbers by value, objects regardless of member order.
-    static func equal(_ a: RawJSON, _ b: RawJSON) -> Bool {
-        if a == b { return true }
-        let ta = wok_json_typeof(a), tb = wok_json_typeof(b)
-        switch (ta, tb) {
-        case (JSON_INTEGER, JSON_INTEGER):
-            return json_integer_value(a) == json_integer_value(b)
-        case (JSON_INTEGER, JSON_REAL), (JSON_REAL, JSON_INTEGER), (JSON_REAL, JSON_REAL):
-            return Number(a).compare(Number(b)) == 0
-        case (JSON_STRING, JSON_STRING):
-            let la = json_string_length(a)
-            guard la == json_string_length(b) else { return false }
-            return memcmp(json_string_value(a), json_string_value(b), la) == 0
-        case (JSON_ARRAY, JSON_ARRAY):
-            let n = json_array_size(a)
-            guard n == json_array_size(b) else { return false }
-            for i in 0..<n where !equal(json_array_get(a, i)!, json_array_get(b, i)!) { return false }
-            return true
-        case (JSON_OBJECT, JSON_OBJECT):
-            guard json_object_size(a) == json_object_size(b) else { return false }
-            var iter = json_object_iter(a)
-            while let current = iter {
-                guard let other = json_object_getn(b, json_object_iter_key(current), json_object_iter_key_len(current)),
-                      equal(json_object_iter_value(current)!, other) else { return false }
-                iter = json_object_iter_next(a, current)
-            }
-            return true
-        default:
-            return ta == tb
-        }
-    }
+    @inline(__always) static func equal(_ a: RawJSON, _ b: RawJSON) -> Bool { JSON.equal(a, b) }
 
     /// A hash consistent with `equal`.
     static func hash(_ v: RawJSON, into hasher: inout Hasher) {
