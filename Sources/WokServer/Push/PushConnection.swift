@@ -23,6 +23,9 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
 
     // Confined to the channel's event loop.
     private var context: ChannelHandlerContext?
+    /// The socket's writability, kept from `channelWritabilityChanged` so that `send` does not go
+    /// through `context.channel` (a retain/release pair per frame) for every delivery.
+    private var writable = true
     private var state = State.open
     /// Frames waiting for the socket to become writable: `backlog[backlogHead...]`. An empty
     /// array allocates nothing, which keeps idle sockets small.
@@ -61,6 +64,7 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        writable = context.channel.isWritable
         switch admission {
         case .accepted:
             counted = true
@@ -153,7 +157,8 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        guard context.channel.isWritable, state == .open, let raw = rawHandler.context else { return }
+        writable = context.channel.isWritable
+        guard writable, state == .open, let raw = rawHandler.context else { return }
         while context.channel.isWritable, backlogHead < backlog.count {
             let frame = backlog[backlogHead]
             backlogHead += 1
@@ -173,8 +178,8 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
 
     /// Writes `frame` or queues it; true when the socket needs a flush it did not have pending.
     func send(_ frame: ByteBuffer) -> Bool {
-        guard state == .open, let context, let raw = rawHandler.context else { return false }
-        if backlogHead == backlog.count && context.channel.isWritable {
+        guard state == .open, let raw = rawHandler.context else { return false }
+        if writable && backlogHead == backlog.count {
             raw.write(NIOAny(frame), promise: nil)
             if needsFlush { return false }
             needsFlush = true
