@@ -4,6 +4,8 @@
 /// Mutated only under the router's lock.
 final class SubscriberEntry: SubscriptionIndexable, @unchecked Sendable {
     let subscriber: any Subscriber
+    /// `subscriber.deliveryGroup`, read once.
+    let group: (any DeliveryGroup)?
     var filters: Set<TopicFilter> = []
     var indexMark: UInt64 = 0
     /// Subscribes in progress; live deliveries are buffered while it is above zero.
@@ -11,11 +13,25 @@ final class SubscriberEntry: SubscriptionIndexable, @unchecked Sendable {
     var buffer: [EncodedNotification] = []
     var closed = false
 
-    init(_ subscriber: any Subscriber) { self.subscriber = subscriber }
+    init(_ subscriber: any Subscriber) {
+        self.subscriber = subscriber
+        self.group = subscriber.deliveryGroup
+    }
 
-    /// Delivers now, or holds back while a subscribe is in progress.
-    func offer(_ notification: EncodedNotification) {
-        if closed { return }
-        if pendingSubscribes > 0 { buffer.append(notification) } else { subscriber.deliver(notification) }
+    /// Delivers now (or adds the subscriber to its group's share of `grouped`), or holds back
+    /// while a subscribe is in progress.
+    /// - Returns: whether it was delivered (or added to `grouped`) now.
+    func offer(_ notification: EncodedNotification, grouped: inout GroupedDeliveries) -> Bool {
+        if closed { return false }
+        if pendingSubscribes > 0 {
+            buffer.append(notification)
+            return false
+        }
+        if let group {
+            grouped.add(subscriber, to: group)
+        } else {
+            subscriber.deliver(notification)
+        }
+        return true
     }
 }

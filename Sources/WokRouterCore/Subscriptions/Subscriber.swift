@@ -19,9 +19,17 @@ public protocol Subscriber: AnyObject, Sendable {
     /// Asks the transport to close this subscriber (the router is shutting down). After this
     /// call the router delivers nothing more to it. Must not block.
     func close(reason: SubscriberCloseReason)
+
+    /// The group this subscriber's live notifications are handed to (one call per notification
+    /// for all matching members), or nil to get them through `deliver` one by one. Read once,
+    /// when the router first registers the subscriber: it must not change afterwards.
+    /// Default: nil.
+    var deliveryGroup: (any DeliveryGroup)? { get }
 }
 
 extension Subscriber {
+    public var deliveryGroup: (any DeliveryGroup)? { nil }
+
     public func replay(_ notifications: [EncodedNotification]) async {
         for notification in notifications { deliver(notification) }
     }

@@ -50,9 +50,15 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
 
     // MARK: Subscriber (any thread)
 
+    /// Live notifications come through the loop (``deliveryGroup``); this gets the ones held back
+    /// during a replay, and the replay itself.
     func deliver(_ notification: EncodedNotification) {
-        loop.enqueue(self, notification)
+        loop.enqueue(self, PreFramed.notification(notification))
     }
+
+    /// This socket's loop: the router hands it each live notification once for all of the
+    /// loop's matching sockets.
+    var deliveryGroup: (any DeliveryGroup)? { loop }
 
     func close(reason: SubscriberCloseReason) {
         loop.eventLoop.execute {
@@ -176,14 +182,13 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
 
     // MARK: Outbound (on the loop)
 
-    /// Writes `frame` or queues it; true when the socket needs a flush it did not have pending.
-    func send(_ frame: ByteBuffer) -> Bool {
-        guard state == .open, let raw = rawHandler.context else { return false }
+    /// Writes `frame` (to be flushed by `flushIfNeeded`) or queues it.
+    func send(_ frame: ByteBuffer) {
+        guard state == .open, let raw = rawHandler.context else { return }
         if writable && backlogHead == backlog.count {
             raw.write(NIOAny(frame), promise: nil)
-            if needsFlush { return false }
             needsFlush = true
-            return true
+            return
         }
         backlog.append(frame)
         backlogBytes += frame.readableBytes
@@ -191,10 +196,11 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
         if backlog.count - backlogHead > c.outboundQueueFrames || backlogBytes > c.outboundQueueBytes {
             closeWith(code: CloseCode.tryAgainLater, reason: "outbound queue full: client too slow", disconnect: "slow_consumer")
         }
-        return false
     }
 
-    func flush() {
+    /// Flushes what `send` wrote since the last flush, if anything.
+    func flushIfNeeded() {
+        guard needsFlush else { return }
         needsFlush = false
         rawHandler.context?.flush()
     }

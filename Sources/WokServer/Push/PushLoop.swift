@@ -2,22 +2,29 @@ import NIOConcurrencyHelpers
 import NIOCore
 import WokRouterCore
 
-/// The push state of one event loop: its fan-out queue and the connections it owns.
+/// The push state of one event loop: its fan-out queue and the connections it owns. It is the
+/// ``DeliveryGroup`` of its connections, so the router hands it each notification once for all
+/// of its matching sockets.
 ///
 /// Deliveries come from any thread: they are appended to the queue under a lock and one drain is
 /// scheduled on the loop if none is pending. The drain writes every pending frame, then flushes
 /// each touched socket once, so a burst becomes one `writev` per socket.
-final class PushLoop: @unchecked Sendable {
+final class PushLoop: DeliveryGroup, @unchecked Sendable {
+    /// One queued hand-over.
+    private enum Delivery {
+        /// A frame for one connection (replies, held-back notifications).
+        case one(PushConnection, ByteBuffer)
+        /// A notification's frame for every subscriber listed (all of them this loop's connections).
+        case many(ByteBuffer, [any Subscriber])
+    }
+
     let eventLoop: any EventLoop
     private let lock = NIOLock()
-    private var pending: [(PushConnection, ByteBuffer)] = []
-    private var spare: [(PushConnection, ByteBuffer)] = []
+    private var pending: [Delivery] = []
+    private var spare: [Delivery] = []
     private var drainScheduled = false
-    private var lastNotification: EncodedNotification?
-    private var lastFrame = ByteBuffer()
 
     // Confined to `eventLoop`.
-    private var flushList: [PushConnection] = []
     private(set) var connections: [ObjectIdentifier: PushConnection] = [:]
     private var pinger: RepeatedTask?
 
@@ -27,24 +34,19 @@ final class PushLoop: @unchecked Sendable {
 
     /// Queues `frame` for `connection`; called from any thread.
     func enqueue(_ connection: PushConnection, _ frame: ByteBuffer) {
-        let schedule = lock.withLock { () -> Bool in
-            pending.append((connection, frame))
-            if drainScheduled { return false }
-            drainScheduled = true
-            return true
-        }
-        if schedule { eventLoop.execute { self.drain() } }
+        enqueue(.one(connection, frame))
     }
 
-    /// Queues a notification for `connection`, reusing the frame of the previous call when it was
-    /// for the same notification (the router hands one notification to many subscribers in a row).
-    func enqueue(_ connection: PushConnection, _ notification: EncodedNotification) {
+    /// Queues `notification` for each of `subscribers` (this loop's connections); called by the
+    /// router from any thread. The frame is built here, once, and belongs to this loop alone: its
+    /// reference count is then touched by this loop's thread only.
+    func deliver(_ notification: EncodedNotification, to subscribers: [any Subscriber]) {
+        enqueue(.many(PreFramed.text(notification.frame), subscribers))
+    }
+
+    private func enqueue(_ delivery: Delivery) {
         let schedule = lock.withLock { () -> Bool in
-            if lastNotification !== notification {
-                lastNotification = notification
-                lastFrame = PreFramed.notification(notification)
-            }
-            pending.append((connection, lastFrame))
+            pending.append(delivery)
             if drainScheduled { return false }
             drainScheduled = true
             return true
@@ -53,21 +55,48 @@ final class PushLoop: @unchecked Sendable {
     }
 
     /// Pending frames over all connections of this loop (the queue-depth gauge).
-    var depth: Int { lock.withLock { pending.count } }
+    var depth: Int {
+        lock.withLock {
+            pending.reduce(0) { count, delivery in
+                switch delivery {
+                case .one: count + 1
+                case .many(_, let subscribers): count + subscribers.count
+                }
+            }
+        }
+    }
 
     private func drain() {
-        var batch = lock.withLock { () -> [(PushConnection, ByteBuffer)] in
-            let batch = pending
-            pending = spare
+        // `spare` is the previous batch's emptied array: it becomes the queue, so appends reuse
+        // its capacity (and, held by nothing else, do not copy it).
+        var batch = lock.withLock { () -> [Delivery] in
+            var batch = spare
+            spare = []
+            swap(&batch, &pending)
             drainScheduled = false
-            lastNotification = nil
             return batch
         }
-        for (connection, frame) in batch {
-            if connection.send(frame) { flushList.append(connection) }
+        for delivery in batch {
+            switch delivery {
+            case .one(let connection, let frame):
+                connection.send(frame)
+            case .many(let frame, let subscribers):
+                for subscriber in subscribers {
+                    (subscriber as? PushConnection)?.send(frame)
+                }
+            }
         }
-        for connection in flushList { connection.flush() }
-        flushList.removeAll(keepingCapacity: true)
+        // Each socket written to has `needsFlush` set: flush it once, however many frames it got.
+        for delivery in batch {
+            switch delivery {
+            case .one(let connection, _):
+                connection.flushIfNeeded()
+            case .many(_, let subscribers):
+                for subscriber in subscribers {
+                    (subscriber as? PushConnection)?.flushIfNeeded()
+                }
+            }
+        }
         batch.removeAll(keepingCapacity: true)
         lock.withLock { if spare.capacity < batch.capacity { spare = batch } }
     }
