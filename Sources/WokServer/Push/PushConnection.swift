@@ -182,12 +182,18 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
 
     // MARK: Outbound (on the loop)
 
-    /// Writes `frame` (to be flushed by `flushIfNeeded`) or queues it.
-    func send(_ frame: ByteBuffer) {
+    /// Writes `frame` and flushes the socket when `flush` is true, or writes it to be flushed by
+    /// `flushIfNeeded`, or (socket full) queues it.
+    func send(_ frame: ByteBuffer, flush: Bool) {
         guard state == .open, let raw = rawHandler.context else { return }
         if writable && backlogHead == backlog.count {
-            raw.write(NIOAny(frame), promise: nil)
-            needsFlush = true
+            if flush {
+                needsFlush = false
+                raw.writeAndFlush(NIOAny(frame), promise: nil)
+            } else {
+                raw.write(NIOAny(frame), promise: nil)
+                needsFlush = true
+            }
             return
         }
         backlog.append(frame)

@@ -76,17 +76,31 @@ final class PushLoop: DeliveryGroup, @unchecked Sendable {
             drainScheduled = false
             return batch
         }
-        for delivery in batch {
-            switch delivery {
-            case .one(let connection, let frame):
-                connection.send(frame)
-            case .many(let frame, let subscribers):
-                for subscriber in subscribers {
-                    (subscriber as? PushConnection)?.send(frame)
+        if batch.count == 1, case .many(let frame, let subscribers) = batch[0] {
+            // The common case: one notification, each socket listed once, so each gets one frame
+            // and can be written and flushed in one pass through its pipeline.
+            for subscriber in subscribers {
+                (subscriber as? PushConnection)?.send(frame, flush: true)
+            }
+        } else {
+            for delivery in batch {
+                switch delivery {
+                case .one(let connection, let frame):
+                    connection.send(frame, flush: false)
+                case .many(let frame, let subscribers):
+                    for subscriber in subscribers {
+                        (subscriber as? PushConnection)?.send(frame, flush: false)
+                    }
                 }
             }
+            flushAll(batch)
         }
-        // Each socket written to has `needsFlush` set: flush it once, however many frames it got.
+        batch.removeAll(keepingCapacity: true)
+        lock.withLock { if spare.capacity < batch.capacity { spare = batch } }
+    }
+
+    /// Flushes each socket `send` wrote to (its `needsFlush` is set) once, however many frames it got.
+    private func flushAll(_ batch: [Delivery]) {
         for delivery in batch {
             switch delivery {
             case .one(let connection, _):
@@ -97,8 +111,6 @@ final class PushLoop: DeliveryGroup, @unchecked Sendable {
                 }
             }
         }
-        batch.removeAll(keepingCapacity: true)
-        lock.withLock { if spare.capacity < batch.capacity { spare = batch } }
     }
 
     // MARK: Connections (on the loop)
