@@ -182,18 +182,12 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
 
     // MARK: Outbound (on the loop)
 
-    /// Writes `frame` and flushes the socket when `flush` is true, or writes it to be flushed by
-    /// `flushIfNeeded`, or (socket full) queues it.
-    func send(_ frame: ByteBuffer, flush: Bool) {
+    /// Writes `frame` (to be flushed by `flushIfNeeded`) or queues it.
+    func send(_ frame: ByteBuffer) {
         guard state == .open, let raw = rawHandler.context else { return }
         if writable && backlogHead == backlog.count {
-            if flush {
-                needsFlush = false
-                raw.writeAndFlush(NIOAny(frame), promise: nil)
-            } else {
-                raw.write(NIOAny(frame), promise: nil)
-                needsFlush = true
-            }
+            raw.write(NIOAny(frame), promise: nil)
+            needsFlush = true
             return
         }
         backlog.append(frame)

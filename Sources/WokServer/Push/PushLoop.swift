@@ -76,31 +76,17 @@ final class PushLoop: DeliveryGroup, @unchecked Sendable {
             drainScheduled = false
             return batch
         }
-        if batch.count == 1, case .many(let frame, let subscribers) = batch[0] {
-            // The common case: one notification, each socket listed once, so each gets one frame
-            // and can be written and flushed in one pass through its pipeline.
-            for subscriber in subscribers {
-                (subscriber as? PushConnection)?.send(frame, flush: true)
-            }
-        } else {
-            for delivery in batch {
-                switch delivery {
-                case .one(let connection, let frame):
-                    connection.send(frame, flush: false)
-                case .many(let frame, let subscribers):
-                    for subscriber in subscribers {
-                        (subscriber as? PushConnection)?.send(frame, flush: false)
-                    }
+        for delivery in batch {
+            switch delivery {
+            case .one(let connection, let frame):
+                connection.send(frame)
+            case .many(let frame, let subscribers):
+                for subscriber in subscribers {
+                    (subscriber as? PushConnection)?.send(frame)
                 }
             }
-            flushAll(batch)
         }
-        batch.removeAll(keepingCapacity: true)
-        lock.withLock { if spare.capacity < batch.capacity { spare = batch } }
-    }
-
-    /// Flushes each socket `send` wrote to (its `needsFlush` is set) once, however many frames it got.
-    private func flushAll(_ batch: [Delivery]) {
+        // Each socket written to has `needsFlush` set: flush it once, however many frames it got.
         for delivery in batch {
             switch delivery {
             case .one(let connection, _):
@@ -111,6 +97,8 @@ final class PushLoop: DeliveryGroup, @unchecked Sendable {
                 }
             }
         }
+        batch.removeAll(keepingCapacity: true)
+        lock.withLock { if spare.capacity < batch.capacity { spare = batch } }
     }
 
     // MARK: Connections (on the loop)
