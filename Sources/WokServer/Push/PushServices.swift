@@ -51,7 +51,22 @@ final class PushServices: Sendable {
     }
 
     /// Checks origin, connection count and token of an upgrade request.
+    ///
+    /// Awaits only when a token must be verified (jwt-kit's key collection is an actor); the
+    /// upgrade handler first tries ``admitWithoutVerifying(head:trusted:)``.
     func admit(head: HTTPRequestHead, trusted: Bool) async -> PushAdmission {
+        if let decided = admitWithoutVerifying(head: head, trusted: trusted) { return decided }
+        switch await verifier.grant(token: RequestToken.find(uri: head.uri, authorization: head.headers.first(name: "authorization"))) {
+        case .success(let grant): return acquire(grant)
+        case .failure(.missing): return .refused(code: CloseCode.policy, reason: "token required", disconnect: "auth_refused")
+        case .failure(.invalid): return .refused(code: CloseCode.policy, reason: "token refused", disconnect: "auth_refused")
+        }
+    }
+
+    /// The admission of an upgrade request when it can be decided without verifying a token: a
+    /// refused origin, or a request on the trusted listener or to a router without `auth_secret`
+    /// (then the connection count decides). Nil when a token must be verified (``admit(head:trusted:)``).
+    func admitWithoutVerifying(head: HTTPRequestHead, trusted: Bool) -> PushAdmission? {
         if !configuration.allowedOrigins.isEmpty {
             // Every Origin value must be allowed (a request carrying two is refused if either is not).
             let origins = head.headers["origin"]
@@ -59,16 +74,11 @@ final class PushServices: Sendable {
                 return .refused(code: CloseCode.policy, reason: "origin not allowed", disconnect: "origin_refused")
             }
         }
-        let grant: AccessGrant
-        if trusted {
-            grant = .open
-        } else {
-            switch await verifier.grant(token: RequestToken.find(uri: head.uri, authorization: head.headers.first(name: "authorization"))) {
-            case .success(let g): grant = g
-            case .failure(.missing): return .refused(code: CloseCode.policy, reason: "token required", disconnect: "auth_refused")
-            case .failure(.invalid): return .refused(code: CloseCode.policy, reason: "token refused", disconnect: "auth_refused")
-            }
-        }
+        guard trusted || verifier.isOpen else { return nil }
+        return acquire(.open)
+    }
+
+    private func acquire(_ grant: AccessGrant) -> PushAdmission {
         guard connections.acquire(.websocket) else {
             return .refused(code: CloseCode.tryAgainLater, reason: "too many connections", disconnect: "max_connections")
         }

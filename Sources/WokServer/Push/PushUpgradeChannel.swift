@@ -49,6 +49,11 @@ struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                     upgradeAttempted.value = true
                     let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
                     guard path == "/push" else { return channel.eventLoop.makeSucceededFuture(nil) }
+                    // No task when no token must be verified (trusted listener, or no auth_secret).
+                    if let decided = services.admitWithoutVerifying(head: head, trusted: trusted) {
+                        admission.value = decided
+                        return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
+                    }
                     let promise = channel.eventLoop.makePromise(of: PushAdmission.self)
                     promise.completeWithTask { await services.admit(head: head, trusted: trusted) }
                     return promise.futureResult.map { result -> HTTPHeaders? in
