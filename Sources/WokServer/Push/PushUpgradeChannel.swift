@@ -90,6 +90,12 @@ struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                         try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
                         try channel.pipeline.syncOperations.addHandler(
                             HTTPConnectionStateHandler(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout * 1e9)), logger: logger))
+                        if trusted || services.verifier.isOpen {
+                            // Publishes that need no token verification are served on the loop.
+                            try channel.pipeline.syncOperations.addHandler(EventLoopPublishHandler(
+                                processor: PublishProcessor(router: services.router, maxBodyBytes: configuration.maxBodyBytes),
+                                serverName: WokRouterServer.serverName))
+                        }
                         let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
                             wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
                         return upgradeAttempted.value ? UpgradeResult.failedUpgrade(asyncChannel) : UpgradeResult.notUpgraded(asyncChannel)
