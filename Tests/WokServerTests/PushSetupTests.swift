@@ -135,4 +135,32 @@ struct PushSetupTests {
             }
         }
     }
+
+    @Test func aTokenAdmittedBeforeIsAdmittedAgainWithItsOwnGrantUntilItExpires() async throws {
+        // JWT `exp` counts whole seconds: 3 s leaves room for the first connections.
+        let expiring = try await Tokens.make(topics: ["wok.userlog"], expiresIn: 3)
+        let other = try await Tokens.make(topics: ["kimchi.>"])
+        try await TestServer.with(configure: { $0.authSecret = Tokens.secret }) { server in
+            for _ in 0..<2 {  // verified, then remembered
+                try await server.push(query: "?token=\(expiring)") { ws in
+                    try await ws.send(["type": "subscribe", "topics": ["wok.userlog"]])
+                    #expect(try await ws.expectFrame()["type"]?.string == "subscribed")
+                    try await ws.send(["type": "subscribe", "topics": ["kimchi.>"]])
+                    #expect(try await ws.expectFrame()["code"]?.string == "forbidden")
+                }
+            }
+            for _ in 0..<2 {  // another token gets its own grant, not the remembered one
+                try await server.push(headers: [("Authorization", "Bearer \(other)")]) { ws in
+                    try await ws.send(["type": "subscribe", "topics": ["wok.userlog"]])
+                    #expect(try await ws.expectFrame()["code"]?.string == "forbidden")
+                    try await ws.send(["type": "subscribe", "topics": ["kimchi.vms.state"]])
+                    #expect(try await ws.expectFrame()["type"]?.string == "subscribed")
+                }
+            }
+            // Past its exp the remembered token is refused like any expired one.
+            try await Task.sleep(for: .seconds(4))
+            let code = try await server.push(query: "?token=\(expiring)") { ws in while try await ws.next() != nil {} }
+            #expect(code == .policyViolation)
+        }
+    }
 }
