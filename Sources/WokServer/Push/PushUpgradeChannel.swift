@@ -20,7 +20,7 @@ struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
     }
 
     struct Value: ServerChildChannelValue {
-        let upgradeResult: EventLoopFuture<UpgradeResult>
+        let upgradeResult: UpgradeOutcome
         let channel: any Channel
     }
 
@@ -112,7 +112,7 @@ struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
             try channel.pipeline.syncOperations.addHandler(timeoutHandler.value)
             let decoder = try channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
             try channel.pipeline.syncOperations.addHandler(upgradeGuard.value, position: .after(decoder))
-            return Value(upgradeResult: result, channel: channel)
+            return Value(upgradeResult: UpgradeOutcome(result), channel: channel)
         }
     }
 
