@@ -8,9 +8,10 @@ import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 import NIOWebSocket
 
-/// The child channel of the wok-router listener: HTTP/1 served by Hummingbird, and `/push`
-/// upgraded to WebSocket onto our own lean handler (``PushConnection``), with no Swift task kept
-/// per socket.
+/// The child channel of the wok-router listener: HTTP/1 served by Hummingbird, except
+/// `POST /notifications` without a token to verify, which ``EventLoopPublishHandler`` answers on
+/// the event loop; and `/push` upgraded to WebSocket onto our own lean handler
+/// (``PushConnection``), with no Swift task kept per socket.
 struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
     enum UpgradeResult: Sendable {
         case websocket
