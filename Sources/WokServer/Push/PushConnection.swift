@@ -104,7 +104,8 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
         case .text:
             guard state == .open else { return }
             guard bucket.take(now: lastHeard) else {
-                answer(ServerFrame.error(.limitExceeded, "too many frames: at most \(services.configuration.clientFrameRate) per second",
+                // Not through `answer`: frames past the rate must not start tasks at the rate they come.
+                reply(ServerFrame.error(.limitExceeded, "too many frames: at most \(services.configuration.clientFrameRate) per second",
                                         details: ["limit": "client_frame_rate"], ref: nil))
                 return
             }
@@ -112,7 +113,8 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
             handleText(payload.readableBytesView)
         case .binary:
             guard state == .open else { return }
-            answer(ServerFrame.error(.invalidFrame, "binary frames are not accepted; send JSON text frames", ref: nil))
+            // Not through `answer` (binary frames are not rate limited): no task per frame.
+            reply(ServerFrame.error(.invalidFrame, "binary frames are not accepted; send JSON text frames", ref: nil))
         case .ping:
             guard state == .open, let raw = rawHandler.context else { return }
             raw.writeAndFlush(NIOAny(PreFramed.frame(opcode: 0xA, payload: frame.unmaskedData.readableBytesView)), promise: nil)
@@ -252,6 +254,7 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
 
     /// Sends the reply to a client frame after the replies of the frames before it: at once when
     /// no earlier router operation of this socket is in flight, else behind them on the chain.
+    /// For frames within the client frame rate only (each may start a task).
     private func answer(_ json: [UInt8]) {
         if operations == nil {
             reply(json)
