@@ -10,11 +10,13 @@
 #
 # Environment (all optional):
 #   WOK_BENCH_WORK=/tmp/wok-bench      scratch folder (results.jsonl, report.md, server logs)
-#   WOK_BENCH_TARGETS="wok-router nchan tornado wok-router-nagle"
-#                                      (wok-router-nagle: wok-router with tcp_nodelay=false, as
+#   WOK_BENCH_TARGETS="wok-router nchan tornado"
+#                                      (add wok-router-nagle: wok-router with tcp_nodelay=false, as
 #                                      nchan leaves Nagle on; run in the fan-out and latency rows)
 #   WOK_BENCH_SCENARIOS="idle10k fanout2k fanout10k latency publish publish-batch slow-base slow"
-#   WOK_BENCH_REPEAT=2                 runs of each (scenario, server); the table shows medians
+#   WOK_BENCH_REPEAT=1                 runs of each (scenario, server); the table shows medians
+#                                      (1 keeps a fresh clone, release build included, near 15 min;
+#                                      use 3 when comparing builds on this noisy machine)
 #   WOK_ROUTER_BIN=PATH                use this wok-router binary instead of building one
 #   WOK_BENCH_NICE=-10                 niceness of the benchmark's session (autogroup) and of its
 #                                      processes (root only): the machine is shared, this keeps
@@ -31,9 +33,9 @@ fi
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 work=${WOK_BENCH_WORK:-/tmp/wok-bench}
-targets=${WOK_BENCH_TARGETS:-"wok-router nchan tornado wok-router-nagle"}
+targets=${WOK_BENCH_TARGETS:-"wok-router nchan tornado"}
 scenarios=${WOK_BENCH_SCENARIOS:-"idle10k fanout2k fanout10k latency publish publish-batch slow-base slow"}
-repeat=${WOK_BENCH_REPEAT:-2}
+repeat=${WOK_BENCH_REPEAT:-1}
 loops=$(nproc)
 base_port=${WOK_BENCH_PORT:-18400}
 t_start=$(date +%s)

@@ -21,7 +21,7 @@ extension SQLiteHistoryStore {
             condition.unlock()
             queueDepth.record(0)
 
-            var group: [([PendingNotification], CheckedContinuation<Result<[WokNotification], HistoryError>, Never>)] = []
+            var group: [([PendingNotification], @Sendable (Result<[WokNotification], HistoryError>) -> Void)] = []
             var groupSize = 0
             func flush() {
                 guard !group.isEmpty else { return }
@@ -31,9 +31,9 @@ extension SQLiteHistoryStore {
             }
             for job in jobs {
                 switch job {
-                case .append(let items, let continuation):
+                case .append(let items, let completion):
                     if groupSize + items.count > configuration.maxBatch { flush() }
-                    group.append((items, continuation))
+                    group.append((items, completion))
                     groupSize += items.count
                 case .trim(let rules, let now, let continuation):
                     flush()
@@ -50,20 +50,20 @@ extension SQLiteHistoryStore {
 
     /// Writes a group of appends as one transaction; when that fails, retries each append alone
     /// so that one failure (say, a full disk hit by the last one) fails only its own publisher.
-    private func commit(_ group: [([PendingNotification], CheckedContinuation<Result<[WokNotification], HistoryError>, Never>)],
+    private func commit(_ group: [([PendingNotification], @Sendable (Result<[WokNotification], HistoryError>) -> Void)],
                         insert: SQLiteStatement?, setHead: SQLiteStatement?, handler: (@Sendable ([WokNotification]) -> Void)?) {
         guard let insert, let setHead else {
-            for (_, continuation) in group { continuation.resume(returning: .failure(.unavailable("\(path): cannot prepare statements"))) }
+            for (_, completion) in group { completion(.failure(.unavailable("\(path): cannot prepare statements"))) }
             return
         }
         switch write(group.map(\.0), insert: insert, setHead: setHead) {
         case .success(let stored):
             let all = stored.flatMap { $0 }
             handler?(all)
-            for ((_, continuation), notifications) in zip(group, stored) { continuation.resume(returning: .success(notifications)) }
+            for ((_, completion), notifications) in zip(group, stored) { completion(.success(notifications)) }
         case .failure(let error) where group.count == 1:
             logger.error("append failed: \(error)")
-            group[0].1.resume(returning: .failure(error))
+            group[0].1(.failure(error))
         case .failure:
             for member in group { commit([member], insert: insert, setHead: setHead, handler: handler) }
         }

@@ -20,7 +20,7 @@ public final class SQLiteHistoryStore: HistoryStore, @unchecked Sendable {
     let logger: Logger
 
     enum Job {
-        case append([PendingNotification], CheckedContinuation<Result<[WokNotification], HistoryError>, Never>)
+        case append([PendingNotification], @Sendable (Result<[WokNotification], HistoryError>) -> Void)
         case trim(RetentionRules, NotificationTime, CheckedContinuation<Result<Int, HistoryError>, Never>)
         case close(CheckedContinuation<Void, Never>)
     }
@@ -83,13 +83,11 @@ public final class SQLiteHistoryStore: HistoryStore, @unchecked Sendable {
         condition.unlock()
     }
 
-    public func append(_ items: [PendingNotification]) async throws(HistoryError) -> [WokNotification] {
-        if items.isEmpty { return [] }
-        if let writeRefusal { throw .unavailable(writeRefusal) }
-        let result = await withCheckedContinuation { continuation in
-            if !enqueue(.append(items, continuation)) { continuation.resume(returning: .failure(.closed)) }
-        }
-        return try result.get()
+    public func append(_ items: [PendingNotification],
+                       completion: @escaping @Sendable (Result<[WokNotification], HistoryError>) -> Void) {
+        if items.isEmpty { return completion(.success([])) }
+        if let writeRefusal { return completion(.failure(.unavailable(writeRefusal))) }
+        if !enqueue(.append(items, completion)) { completion(.failure(.closed)) }
     }
 
     public func trim(_ rules: RetentionRules, now: NotificationTime) async throws(HistoryError) -> Int {

@@ -12,6 +12,8 @@ import WokSchema
 /// `wok-router serve`: the router, its store, the HTTP API on Hummingbird and the lean `/push`
 /// path, wired from a ``WokServerConfiguration``.
 public struct WokRouterServer: Sendable {
+    /// The `Server` header of every HTTP answer.
+    static let serverName = "wok-router"
     /// The configuration in force.
     public let configuration: WokServerConfiguration
     let router: WokRouterCore.Router
@@ -69,7 +71,7 @@ public struct WokRouterServer: Sendable {
         return Application(
             router: Routes.make(http, trusted: trusted),
             server: HTTPServerBuilder { responder in PushUpgradeChannel(responder: responder, services: push, trusted: trusted) },
-            configuration: .init(address: address, serverName: "wok-router", backlog: 4096),
+            configuration: .init(address: address, serverName: Self.serverName, backlog: 4096),
             services: services,
             onServerRunning: onServerRunning,
             eventLoopGroupProvider: .shared(eventLoopGroup),

@@ -44,7 +44,9 @@ final class SharedHistory: @unchecked Sendable {
         func setCommitHandler(_ handler: @escaping @Sendable ([Notification]) -> Void) {
             shared.handlers.withLock { $0.append(handler) }
         }
-        func append(_ items: [PendingNotification]) async throws(HistoryError) -> [Notification] { try await shared.memory.append(items) }
+        func append(_ items: [PendingNotification], completion: @escaping @Sendable (Result<[Notification], HistoryError>) -> Void) {
+            shared.memory.append(items, completion: completion)
+        }
         func read(filters: [TopicFilter], since: UInt64, limit: Int) async throws(HistoryError) -> HistoryRead {
             try await shared.memory.read(filters: filters, since: since, limit: limit)
         }

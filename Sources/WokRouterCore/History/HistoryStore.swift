@@ -28,10 +28,14 @@ public protocol HistoryStore: AnyObject, Sendable {
     /// once, before the first append.
     func setCommitHandler(_ handler: @escaping @Sendable ([Notification]) -> Void)
 
-    /// Numbers and stores `items` in order, as one atomic commit.
-    /// - Returns: the stored notifications, in the order of `items`, with increasing ids.
-    /// - Throws: `HistoryError` when nothing was stored (full disk, read-only file, closed store).
-    func append(_ items: [PendingNotification]) async throws(HistoryError) -> [Notification]
+    /// Numbers and stores `items` in order, as one atomic commit, then calls `completion` once,
+    /// from any thread, possibly before this returns (the memory store completes inline): with
+    /// the stored notifications, in the order of `items`, with increasing ids; or with the
+    /// `HistoryError` that stored nothing (full disk, read-only file, closed store).
+    ///
+    /// This callback form lets a transport that runs on an event loop publish without a hop
+    /// through the Swift concurrency pool; `append(_:) async` is built on it.
+    func append(_ items: [PendingNotification], completion: @escaping @Sendable (Result<[Notification], HistoryError>) -> Void)
 
     /// Reads the notifications with id > `since` whose topic matches any of `filters`, in id order,
     /// at most `limit`.
@@ -45,6 +49,18 @@ public protocol HistoryStore: AnyObject, Sendable {
 
     /// Finishes pending commits and releases the store. Later calls throw `HistoryError.closed`.
     func close() async
+}
+
+extension HistoryStore {
+    /// Numbers and stores `items` in order, as one atomic commit (see `append(_:completion:)`).
+    /// - Returns: the stored notifications, in the order of `items`, with increasing ids.
+    /// - Throws: `HistoryError` when nothing was stored (full disk, read-only file, closed store).
+    public func append(_ items: [PendingNotification]) async throws(HistoryError) -> [Notification] {
+        let result = await withCheckedContinuation { continuation in
+            append(items) { continuation.resume(returning: $0) }
+        }
+        return try result.get()
+    }
 }
 
 /// The result of `HistoryStore.read`.

@@ -21,7 +21,8 @@ public final class MemoryHistoryStore: HistoryStore {
         state.withLock { $0.handler = handler }
     }
 
-    public func append(_ items: [PendingNotification]) async throws(HistoryError) -> [Notification] {
+    public func append(_ items: [PendingNotification],
+                       completion: @escaping @Sendable (Result<[Notification], HistoryError>) -> Void) {
         // The handler runs under the lock, so commits reach it one at a time in id order.
         let result: Result<[Notification], HistoryError> = state.withLock { state in
             if state.closed { return .failure(.closed) }
@@ -35,7 +36,7 @@ public final class MemoryHistoryStore: HistoryStore {
             if !stored.isEmpty { state.handler?(stored) }
             return .success(stored)
         }
-        return try result.get()
+        completion(result)
     }
 
     public func read(filters: [TopicFilter], since: UInt64, limit: Int) async throws(HistoryError) -> HistoryRead {

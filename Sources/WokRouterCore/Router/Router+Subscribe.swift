@@ -16,17 +16,7 @@ extension Router {
     ///   `unavailable` when the store cannot be read (the subscription is then not added).
     public func subscribe(_ subscriber: any Subscriber, filters: [TopicFilter], since: UInt64? = nil,
                           epoch: String? = nil, onSubscribed: (SubscribeResult) -> Void) async throws(SubscribeError) {
-        let snapshot = registry.snapshot
-        for filter in filters {
-            guard let topic = filter.exactTopic else { continue }
-            if snapshot.topics[topic.name]?.validator == nil {
-                metrics.refused(.unknownTopic)
-                throw .unknownTopic(topic.name, suggestions: snapshot.suggestions(for: topic.name))
-            }
-        }
-        // Register first (buffering live deliveries): every notification after `head` (the last
-        // one fanned out) reaches the buffer; every one up to `head` is in the store.
-        let (entry, added, held, head) = register(subscriber, filters)
+        let (entry, added, held, head) = try beginSubscribe(subscriber, filters)
         var replay: [Notification] = []
         var recovered = true
         if let since {
@@ -46,6 +36,24 @@ extension Router {
         }
         onSubscribed(SubscribeResult(head: head, epoch: store.epoch, recovered: recovered))
         if recovered { await deliverReplay(replay, to: entry) }
+        finishSubscribe(entry)
+    }
+
+    /// Adds `filters` to `subscriber` for live notifications only (a subscribe without `since`),
+    /// synchronously: no store read is needed, so a transport may call it on its own thread
+    /// instead of starting a task.
+    ///
+    /// Same registration and contract as ``subscribe(_:filters:since:epoch:onSubscribed:)`` with
+    /// `since` nil: `onSubscribed` (with `recovered` true) runs before any notification of the new
+    /// filters is delivered; a filter already held is not added twice. Must not overlap another
+    /// subscribe of the same subscriber (an async one still replaying included): the transport
+    /// calls it only when none of its earlier subscribes is in progress.
+    /// - Throws: `unknown_topic` (with suggestions) when an exact filter names no topic; nothing
+    ///   is registered then.
+    public func subscribeLive(_ subscriber: any Subscriber, filters: [TopicFilter],
+                              onSubscribed: (SubscribeResult) -> Void) throws(SubscribeError) {
+        let (entry, _, _, head) = try beginSubscribe(subscriber, filters)
+        onSubscribed(SubscribeResult(head: head, epoch: store.epoch, recovered: true))
         finishSubscribe(entry)
     }
 
@@ -78,6 +86,23 @@ extension Router {
     /// The filters `subscriber` holds.
     public func filters(of subscriber: any Subscriber) -> Set<TopicFilter> {
         state.withLock { $0.entries[ObjectIdentifier(subscriber)]?.filters ?? [] }
+    }
+
+    /// The first half of every subscribe: refuses exact filters naming no topic, then registers
+    /// the filters with live deliveries held back (every notification after `head`, the last one
+    /// fanned out, reaches the entry's buffer; every one up to `head` is in the store). The caller
+    /// answers, replays if asked, then calls `finishSubscribe`.
+    private func beginSubscribe(_ subscriber: any Subscriber, _ filters: [TopicFilter]) throws(SubscribeError)
+        -> (SubscriberEntry, added: [TopicFilter], held: [TopicFilter], head: UInt64) {
+        let snapshot = registry.snapshot
+        for filter in filters {
+            guard let topic = filter.exactTopic else { continue }
+            if snapshot.topics[topic.name]?.validator == nil {
+                metrics.refused(.unknownTopic)
+                throw .unknownTopic(topic.name, suggestions: snapshot.suggestions(for: topic.name))
+            }
+        }
+        return register(subscriber, filters)
     }
 
     private func register(_ subscriber: any Subscriber, _ filters: [TopicFilter])

@@ -63,8 +63,20 @@ public final class Router: Sendable {
     /// Publishes a batch in order with one store commit for all of its valid items.
     /// - Returns: one result per item, in order; invalid items do not stop the others.
     public func publish(_ items: [(topic: String, data: JSON)]) async -> [Result<Notification, PublishError>] {
+        await withCheckedContinuation { continuation in
+            publish(items) { continuation.resume(returning: $0) }
+        }
+    }
+
+    /// Publishes a batch in order with one store commit for all of its valid items, and calls
+    /// `completion` once with one result per item, in order (invalid items do not stop the
+    /// others), from any thread, possibly before this returns: validation runs on the caller's
+    /// thread and the memory store commits inline, so a transport on an event loop can publish
+    /// without a hop through the Swift concurrency pool.
+    public func publish(_ items: [(topic: String, data: JSON)],
+                        completion: @escaping @Sendable ([Result<Notification, PublishError>]) -> Void) {
         let snapshot = registry.snapshot
-        var results = [Result<Notification, PublishError>?](repeating: nil, count: items.count)
+        var checked = [Result<Notification, PublishError>?](repeating: nil, count: items.count)
         var pending: [PendingNotification] = []
         var pendingIndices: [Int] = []
         let now = NotificationTime.now()
@@ -75,25 +87,29 @@ public final class Router: Sendable {
                 pendingIndices.append(index)
             case .failure(let error):
                 metrics.refused(error.code)
-                results[index] = .failure(error)
+                checked[index] = .failure(error)
             }
         }
-        if !pending.isEmpty {
-            do {
-                let stored = try await store.append(pending)
+        if pending.isEmpty { return completion(checked.map { $0! }) }
+        let refusedOnly = checked
+        let count = pending.count
+        store.append(pending) { [metrics, logger, pendingIndices] outcome in
+            var results = refusedOnly
+            switch outcome {
+            case .success(let stored):
                 for (index, notification) in zip(pendingIndices, stored) {
                     results[index] = .success(notification)
                     metrics.published(notification.topic.name)
                 }
-            } catch {
-                logger.error("history store refused \(pending.count) notification(s): \(error)")
+            case .failure(let error):
+                logger.error("history store refused \(count) notification(s): \(error)")
                 for index in pendingIndices {
                     metrics.refused(.unavailable)
                     results[index] = .failure(.unavailable(error))
                 }
             }
+            completion(results.map { $0! })
         }
-        return results.map { $0! }
     }
 
     /// Topic lookup and validation.

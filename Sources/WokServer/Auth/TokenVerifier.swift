@@ -1,3 +1,4 @@
+import Foundation
 import JWTKit
 
 /// Turns a bearer token into an ``AccessGrant``: HS256 JWT with `exp`, checked against the
@@ -29,11 +30,16 @@ package struct TokenVerifier: Sendable {
 
     /// The grant for `token`.
     package func grant(token: String?) async -> Result<AccessGrant, Failure> {
-        guard let keys else { return .success(.open) }
+        await verify(token: token).map(\.grant)
+    }
+
+    /// The grant for `token` and the token's `exp` (nil when the router runs open).
+    package func verify(token: String?) async -> Result<(grant: AccessGrant, expires: Date?), Failure> {
+        guard let keys else { return .success((.open, nil)) }
         guard let token, !token.isEmpty else { return .failure(.missing) }
         do {
             let claims = try await keys.verify(token, as: WokClaims.self)
-            return .success(AccessGrant(claims: claims))
+            return .success((AccessGrant(claims: claims), claims.exp.value))
         } catch {
             return .failure(.invalid("\(error)"))
         }

@@ -29,7 +29,7 @@ struct HistoryRoute: Sendable {
             do {
                 try await services.router.subscribe(waiter, filters: filters, since: since ?? page.head, epoch: page.epoch) { _ in }
             } catch {
-                throw PublishRoute.refusal(error)
+                throw PublishProcessor.refusal(error)
             }
             await waiter.wait(seconds: wait)
             services.router.remove(waiter)
@@ -52,7 +52,7 @@ struct HistoryRoute: Sendable {
         do {
             return try await services.router.history(filters: filters, since: since, epoch: epoch, limit: limit)
         } catch {
-            throw PublishRoute.refusal(error)
+            throw PublishProcessor.refusal(error)
         }
     }
 }

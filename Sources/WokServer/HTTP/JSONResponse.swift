@@ -24,6 +24,13 @@ enum JSONResponse {
     }
 }
 
+/// A status and a JSON body: an answer built apart from the transport that sends it.
+struct JSONReply: Sendable {
+    let status: HTTPResponse.Status
+    let body: JSON
+    var response: Response { JSONResponse.make(status, body) }
+}
+
 /// A failure a route throws to answer with a JSON error body.
 struct RouteError: Error {
     let status: HTTPResponse.Status
@@ -37,6 +44,7 @@ struct RouteError: Error {
         self.body = body
     }
     var response: Response { JSONResponse.make(status, body) }
+    var reply: JSONReply { JSONReply(status: status, body: body) }
 }
 
 /// Turns every error into a JSON error body: route errors as built, Hummingbird's HTTP errors

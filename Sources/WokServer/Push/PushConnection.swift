@@ -110,6 +110,7 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
         case .text:
             guard state == .open else { return }
             guard bucket.take(now: lastHeard) else {
+                // Not through `answer`: frames past the rate must not start tasks at the rate they come.
                 reply(ServerFrame.error(.limitExceeded, "too many frames: at most \(services.configuration.clientFrameRate) per second",
                                         details: ["limit": "client_frame_rate"], ref: nil))
                 return
@@ -118,6 +119,7 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
             handleText(payload.readableBytesView)
         case .binary:
             guard state == .open else { return }
+            // Not through `answer` (binary frames are not rate limited): no task per frame.
             reply(ServerFrame.error(.invalidFrame, "binary frames are not accepted; send JSON text frames", ref: nil))
         case .ping:
             guard state == .open, let raw = rawHandler.context else { return }
@@ -256,6 +258,18 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
         loop.enqueue(self, PreFramed.text(json))
     }
 
+    /// Sends the reply to a client frame after the replies of the frames before it: at once when
+    /// no earlier router operation of this socket is in flight, else behind them on the chain.
+    /// For frames within the client frame rate only (each may start a task).
+    private func answer(_ json: [UInt8]) {
+        if operations == nil {
+            reply(json)
+        } else {
+            let loop = self.loop
+            enqueueOperation { [self] in loop.enqueue(self, PreFramed.text(json)) }
+        }
+    }
+
     // MARK: Client frames
 
     private func handleText(_ bytes: ByteBufferView) {
@@ -263,9 +277,9 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
                                               maxFilters: services.configuration.maxFilters)
         switch parsed {
         case .failure(let invalid):
-            reply(ServerFrame.error(invalid.code, invalid.message, details: invalid.details, ref: ref))
+            answer(ServerFrame.error(invalid.code, invalid.message, details: invalid.details, ref: ref))
         case .success(.ping):
-            reply(ServerFrame.pong(ref: ref))
+            answer(ServerFrame.pong(ref: ref))
         case .success(.subscribe(let topics, let since, let epoch)):
             subscribe(topics, since: since, epoch: epoch, ref: ref)
         case .success(.unsubscribe(let topics)):
@@ -279,7 +293,7 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
             do {
                 parsed.append(try TopicFilter(topic))
             } catch {
-                reply(ServerFrame.error(.invalidFrame, "not a topic filter: \(error.description)",
+                answer(ServerFrame.error(.invalidFrame, "not a topic filter: \(error.description)",
                                         details: ["topic": .string(topic)], ref: ref))
                 return nil
             }
@@ -293,45 +307,55 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
         if case .accepted(let grant) = admission {
             let refused = zip(topics, parsed).filter { !grant.maySubscribe($0.1) }.map(\.0)
             if !refused.isEmpty {
-                reply(ServerFrame.error(.forbidden, "not granted to this connection: " + refused.joined(separator: ", "),
+                answer(ServerFrame.error(.forbidden, "not granted to this connection: " + refused.joined(separator: ", "),
                                         details: ["topics": .array(refused.map { .string($0) })], ref: ref))
                 return
             }
         }
         let new = Set(parsed).subtracting(filters)
         if filters.count + new.count > max {
-            reply(ServerFrame.error(.limitExceeded, "at most \(max) filters per connection",
+            answer(ServerFrame.error(.limitExceeded, "at most \(max) filters per connection",
                                     details: ["limit": "max_filters", "max": .int(Int64(max))], ref: ref))
             return
         }
         filters.formUnion(new)
         let router = services.router
         let loop = self.loop
+        if since == nil && operations == nil {
+            // Live only and nothing of this socket in flight: no store read, no task. The router
+            // calls back before it lets any notification of the new filters through.
+            do throws(SubscribeError) {
+                try router.subscribeLive(self, filters: parsed) { result in
+                    loop.enqueue(self, PreFramed.text(ServerFrame.subscribed(topics: topics, result: result, ref: ref)))
+                }
+            } catch {
+                filters.subtract(new)
+                reply(Self.subscribeRefusal(error, parsed, router: router, ref: ref))
+            }
+            return
+        }
         enqueueOperation { [self] in
-            do {
+            do throws(SubscribeError) {
                 try await router.subscribe(self, filters: parsed, since: since, epoch: epoch) { result in
                     loop.enqueue(self, PreFramed.text(ServerFrame.subscribed(topics: topics, result: result, ref: ref)))
                 }
                 // The socket may have closed while subscribing: do not leave it registered.
                 loop.eventLoop.execute { if self.state != .open { router.remove(self) } }
-            } catch let error as RouterError {
-                let frame: [UInt8]
-                if error.code == .unknownTopic {
-                    var details: [(String, JSON)] = [("suggestions", .array(error.suggestions.map { .string($0) }))]
-                    if let unknown = parsed.first(where: { f in f.exactTopic.map { router.registry.validator(for: $0.name) == nil } ?? false }) {
-                        details.insert(("topic", .string(unknown.text)), at: 0)
-                    }
-                    frame = ServerFrame.error(.unknownTopic, error.message, details: .object(details), ref: ref)
-                } else {
-                    frame = ServerFrame.error(.unavailable, error.message, ref: ref)
-                }
-                loop.eventLoop.execute { self.filters.subtract(new) }
-                loop.enqueue(self, PreFramed.text(frame))
             } catch {
                 loop.eventLoop.execute { self.filters.subtract(new) }
-                loop.enqueue(self, PreFramed.text(ServerFrame.error(.unavailable, "\(error)", ref: ref)))
+                loop.enqueue(self, PreFramed.text(Self.subscribeRefusal(error, parsed, router: router, ref: ref)))
             }
         }
+    }
+
+    /// The error frame for a subscribe the router refused.
+    private static func subscribeRefusal(_ error: SubscribeError, _ parsed: [TopicFilter], router: WokRouterCore.Router, ref: JSON?) -> [UInt8] {
+        guard error.code == .unknownTopic else { return ServerFrame.error(.unavailable, error.message, ref: ref) }
+        var details: [(String, JSON)] = [("suggestions", .array(error.suggestions.map { .string($0) }))]
+        if let unknown = parsed.first(where: { f in f.exactTopic.map { router.registry.validator(for: $0.name) == nil } ?? false }) {
+            details.insert(("topic", .string(unknown.text)), at: 0)
+        }
+        return ServerFrame.error(.unknownTopic, error.message, details: .object(details), ref: ref)
     }
 
     private func unsubscribe(_ topics: [String], ref: JSON?) {
@@ -339,6 +363,11 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
         filters.subtract(parsed)
         let router = services.router
         let loop = self.loop
+        if operations == nil {
+            router.unsubscribe(self, filters: parsed)
+            reply(ServerFrame.unsubscribed(topics: topics, ref: ref))
+            return
+        }
         enqueueOperation { [self] in
             router.unsubscribe(self, filters: parsed)
             loop.enqueue(self, PreFramed.text(ServerFrame.unsubscribed(topics: topics, ref: ref)))

@@ -11,7 +11,12 @@ final class PushServices: Sendable {
     let verifier: TokenVerifier
     let connections: ConnectionGauge
     let logger: Logger
+    /// Tokens verified recently (see ``VerifiedTokenCache``).
+    let verifiedTokens = VerifiedTokenCache(capacity: PushServices.verifiedTokenCapacity)
     private let loops: [ObjectIdentifier: PushLoop]
+
+    /// The most verified tokens remembered (a few hundred bytes each).
+    static let verifiedTokenCapacity = 4096
 
     init(router: WokRouterCore.Router, configuration: WokServerConfiguration, verifier: TokenVerifier,
          connections: ConnectionGauge, eventLoopGroup: any EventLoopGroup, logger: Logger) {
@@ -51,7 +56,26 @@ final class PushServices: Sendable {
     }
 
     /// Checks origin, connection count and token of an upgrade request.
+    ///
+    /// Awaits only when a token must be verified (jwt-kit's key collection is an actor); the
+    /// upgrade handler first tries ``admitWithoutVerifying(head:trusted:)``.
     func admit(head: HTTPRequestHead, trusted: Bool) async -> PushAdmission {
+        if let decided = admitWithoutVerifying(head: head, trusted: trusted) { return decided }
+        let token = RequestToken.find(uri: head.uri, authorization: head.headers.first(name: "authorization"))
+        switch await verifier.verify(token: token) {
+        case .success(let (grant, expires)):
+            if let token, let expires { verifiedTokens.insert(token, grant: grant, expires: expires) }
+            return acquire(grant)
+        case .failure(.missing): return .refused(code: CloseCode.policy, reason: "token required", disconnect: "auth_refused")
+        case .failure(.invalid): return .refused(code: CloseCode.policy, reason: "token refused", disconnect: "auth_refused")
+        }
+    }
+
+    /// The admission of an upgrade request when it can be decided without verifying a token: a
+    /// refused origin, a request on the trusted listener or to a router without `auth_secret`, or
+    /// a token verified recently and not expired (then the connection count decides). Nil when a
+    /// token must be verified (``admit(head:trusted:)``).
+    func admitWithoutVerifying(head: HTTPRequestHead, trusted: Bool) -> PushAdmission? {
         if !configuration.allowedOrigins.isEmpty {
             // Every Origin value must be allowed (a request carrying two is refused if either is not).
             let origins = head.headers["origin"]
@@ -59,16 +83,13 @@ final class PushServices: Sendable {
                 return .refused(code: CloseCode.policy, reason: "origin not allowed", disconnect: "origin_refused")
             }
         }
-        let grant: AccessGrant
-        if trusted {
-            grant = .open
-        } else {
-            switch await verifier.grant(token: RequestToken.find(uri: head.uri, authorization: head.headers.first(name: "authorization"))) {
-            case .success(let g): grant = g
-            case .failure(.missing): return .refused(code: CloseCode.policy, reason: "token required", disconnect: "auth_refused")
-            case .failure(.invalid): return .refused(code: CloseCode.policy, reason: "token refused", disconnect: "auth_refused")
-            }
-        }
+        if trusted || verifier.isOpen { return acquire(.open) }
+        guard let token = RequestToken.find(uri: head.uri, authorization: head.headers.first(name: "authorization")),
+              let grant = verifiedTokens.grant(for: token) else { return nil }
+        return acquire(grant)
+    }
+
+    private func acquire(_ grant: AccessGrant) -> PushAdmission {
         guard connections.acquire(.websocket) else {
             return .refused(code: CloseCode.tryAgainLater, reason: "too many connections", disconnect: "max_connections")
         }

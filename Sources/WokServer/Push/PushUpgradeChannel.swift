@@ -8,9 +8,10 @@ import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 import NIOWebSocket
 
-/// The child channel of the wok-router listener: HTTP/1 served by Hummingbird, and `/push`
-/// upgraded to WebSocket onto our own lean handler (``PushConnection``), with no Swift task kept
-/// per socket.
+/// The child channel of the wok-router listener: HTTP/1 served by Hummingbird, except
+/// `POST /notifications` without a token to verify, which ``EventLoopPublishHandler`` answers on
+/// the event loop; and `/push` upgraded to WebSocket onto our own lean handler
+/// (``PushConnection``), with no Swift task kept per socket.
 struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
     enum UpgradeResult: Sendable {
         case websocket
@@ -19,7 +20,7 @@ struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
     }
 
     struct Value: ServerChildChannelValue {
-        let upgradeResult: EventLoopFuture<UpgradeResult>
+        let upgradeResult: UpgradeOutcome
         let channel: any Channel
     }
 
@@ -49,6 +50,11 @@ struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                     upgradeAttempted.value = true
                     let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
                     guard path == "/push" else { return channel.eventLoop.makeSucceededFuture(nil) }
+                    // No task when no token must be verified (trusted listener, or no auth_secret).
+                    if let decided = services.admitWithoutVerifying(head: head, trusted: trusted) {
+                        admission.value = decided
+                        return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
+                    }
                     let promise = channel.eventLoop.makePromise(of: PushAdmission.self)
                     promise.completeWithTask { await services.admit(head: head, trusted: trusted) }
                     return promise.futureResult.map { result -> HTTPHeaders? in
@@ -85,6 +91,12 @@ struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                         try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
                         try channel.pipeline.syncOperations.addHandler(
                             HTTPConnectionStateHandler(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout * 1e9)), logger: logger))
+                        if trusted || services.verifier.isOpen {
+                            // Publishes that need no token verification are served on the loop.
+                            try channel.pipeline.syncOperations.addHandler(EventLoopPublishHandler(
+                                processor: PublishProcessor(router: services.router, maxBodyBytes: configuration.maxBodyBytes),
+                                serverName: WokRouterServer.serverName))
+                        }
                         let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
                             wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
                         return upgradeAttempted.value ? UpgradeResult.failedUpgrade(asyncChannel) : UpgradeResult.notUpgraded(asyncChannel)
@@ -100,7 +112,7 @@ struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
             try channel.pipeline.syncOperations.addHandler(timeoutHandler.value)
             let decoder = try channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
             try channel.pipeline.syncOperations.addHandler(upgradeGuard.value, position: .after(decoder))
-            return Value(upgradeResult: result, channel: channel)
+            return Value(upgradeResult: UpgradeOutcome(result), channel: channel)
         }
     }
 

@@ -1,0 +1,227 @@
+"""POST /notifications over one raw keep-alive socket: pipelining, Connection: close, body limits
+and idle timeouts, and the two ways wok-router serves a publish.
+
+wok-router answers a publish that needs no token verification (no auth configured, or the trusted
+UNIX socket) on the connection's event loop, ahead of Hummingbird, and a token-carrying one through
+Hummingbird's route. These tests pin what a client must not be able to tell apart: answers in
+request order whatever serves each request, the same bodies from both paths, limits and timeouts.
+"""
+
+import json
+import socket
+import time
+
+import pytest
+
+from harness import router_config
+from test_auth import SECRET, token
+
+BAD_BODIES = [
+    b"not json",
+    b'{"topic":"itest.events"}',
+    b'{"data":{}}',
+    b'{"topic":5,"data":{}}',
+    b'{"topic":"itest.events","data":{"seq":1},"x":1}',
+    b"[]",
+    b'{"topic":"itest.evnts","data":{"seq":1}}',
+    b'{"topic":"itest.events","data":{"seq":-1}}',
+    b'[{"topic":"itest.events","data":{"seq":"x"}},{"topic":"nope.x","data":1},{"data":1}]',
+]
+
+
+class RawHTTP:
+    """One keep-alive HTTP/1.1 connection with exact control of what is sent and when."""
+
+    def __init__(self, server, timeout=10):
+        self.sock = socket.create_connection((server.host, server.port), timeout=timeout)
+        self.file = self.sock.makefile("rb")
+
+    @staticmethod
+    def request(method, path, body=b"", headers=None):
+        lines = [f"{method} {path} HTTP/1.1", "Host: localhost"]
+        for name, value in (headers or {}).items():
+            lines.append(f"{name}: {value}")
+        if body is not None and not any(k.lower() in ("content-length", "transfer-encoding") for k in (headers or {})):
+            lines.append(f"Content-Length: {len(body)}")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def response(self):
+        """(status, headers with lower-case names, body bytes) of the next answer."""
+        status_line = self.file.readline()
+        assert status_line, "connection closed before an answer"
+        status = int(status_line.split()[1])
+        headers = {}
+        while True:
+            line = self.file.readline().rstrip(b"\r\n")
+            if not line:
+                break
+            name, _, value = line.decode().partition(":")
+            headers[name.strip().lower()] = value.strip()
+        body = self.file.read(int(headers.get("content-length", "0")))
+        return status, headers, body
+
+    def closed_by_peer(self, timeout=5):
+        self.sock.settimeout(timeout)
+        try:
+            return self.file.read(1) == b""
+        except (ConnectionResetError, socket.timeout):
+            return False
+
+    def close(self):
+        self.file.close()
+        self.sock.close()
+
+
+def publish_body(seq):
+    return json.dumps({"topic": "itest.events", "data": {"seq": seq}}).encode()
+
+
+@pytest.mark.wok_router_only("the event-loop publish path")
+def test_pipelined_requests_are_answered_in_request_order(server):
+    raw = RawHTTP(server)
+    try:
+        raw.send(
+            RawHTTP.request("POST", "/notifications", publish_body(1))
+            + RawHTTP.request("GET", "/healthz", None)
+            + RawHTTP.request("POST", "/notifications", b'{"topic":"itest.events","data":{"seq":"x"}}')
+            + RawHTTP.request("GET", "/topics", None)
+            + RawHTTP.request("POST", "/notifications", publish_body(2))
+            + RawHTTP.request("POST", "/notifications", b"[" + publish_body(3) + b"," + publish_body(4) + b"]")
+        )
+        first = raw.response()
+        assert first[0] == 202 and json.loads(first[2])["topic"] == "itest.events"
+        health = raw.response()
+        assert health[0] == 200
+        invalid = raw.response()
+        assert invalid[0] == 422 and json.loads(invalid[2])["error"] == "invalid"
+        topics = raw.response()
+        assert topics[0] == 200 and "itest.events" in topics[2].decode()
+        second = raw.response()
+        assert second[0] == 202 and json.loads(second[2])["id"] == json.loads(first[2])["id"] + 1
+        batch = raw.response()
+        assert batch[0] == 207
+        assert [item["id"] for item in json.loads(batch[2])] == [json.loads(second[2])["id"] + 1, json.loads(second[2])["id"] + 2]
+    finally:
+        raw.close()
+
+
+@pytest.mark.wok_router_only("the event-loop publish path")
+def test_answers_carry_json_date_and_server_headers(server):
+    raw = RawHTTP(server)
+    try:
+        raw.send(RawHTTP.request("POST", "/notifications", publish_body(1)))
+        status, headers, body = raw.response()
+        assert status == 202
+        assert headers["content-type"] == "application/json"
+        assert headers["server"] == "wok-router"
+        assert headers["date"].endswith(" GMT") and len(headers["date"]) == len("Sun, 06 Nov 1994 08:49:37 GMT")
+        assert int(headers["content-length"]) == len(body)
+    finally:
+        raw.close()
+
+
+def test_connection_close_is_answered_then_closed(server):
+    raw = RawHTTP(server)
+    try:
+        raw.send(RawHTTP.request("POST", "/notifications", publish_body(1), {"Connection": "close"}))
+        status, _, _ = raw.response()
+        assert status == 202
+        assert raw.closed_by_peer()
+    finally:
+        raw.close()
+
+
+@pytest.fixture(scope="module")
+def small_bodies(server_factory):
+    return server_factory(config=router_config(max_body_bytes=1024, idle_timeout=1.5))
+
+
+@pytest.mark.wok_router_only("max_body_bytes and idle_timeout settings")
+def test_body_over_the_limit_is_413_and_the_connection_stays_usable(small_bodies):
+    raw = RawHTTP(small_bodies)
+    try:
+        big = json.dumps({"topic": "itest.any", "data": "x" * 2000}).encode()
+        raw.send(RawHTTP.request("POST", "/notifications", big))
+        status, _, body = raw.response()
+        assert status == 413 and json.loads(body)["error"] == "too_large"
+        raw.send(RawHTTP.request("POST", "/notifications", publish_body(7)))
+        status, _, body = raw.response()
+        assert status == 202, body
+    finally:
+        raw.close()
+
+
+@pytest.mark.wok_router_only("max_body_bytes and idle_timeout settings")
+def test_body_exactly_at_the_limit_is_accepted(small_bodies):
+    prefix, suffix = b'{"topic":"itest.any","data":"', b'"}'
+    body = prefix + b"y" * (1024 - len(prefix) - len(suffix)) + suffix
+    assert len(body) == 1024
+    raw = RawHTTP(small_bodies)
+    try:
+        raw.send(RawHTTP.request("POST", "/notifications", body))
+        assert raw.response()[0] == 202
+        raw.send(RawHTTP.request("POST", "/notifications", body[:-2] + b'y"}'))  # 1025 bytes
+        assert raw.response()[0] == 413
+    finally:
+        raw.close()
+
+
+@pytest.mark.wok_router_only("max_body_bytes and idle_timeout settings")
+def test_chunked_body_over_the_limit_is_413(small_bodies):
+    raw = RawHTTP(small_bodies)
+    try:
+        chunk = b"z" * 800
+        chunked = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(3)) + b"0\r\n\r\n"
+        raw.send(RawHTTP.request("POST", "/notifications", chunked, {"Transfer-Encoding": "chunked"}))
+        status, _, body = raw.response()
+        assert status == 413 and json.loads(body)["error"] == "too_large"
+        raw.send(RawHTTP.request("POST", "/notifications", publish_body(8)))
+        assert raw.response()[0] == 202
+    finally:
+        raw.close()
+
+
+@pytest.mark.wok_router_only("max_body_bytes and idle_timeout settings")
+def test_a_connection_that_keeps_publishing_outlives_the_idle_timeout(small_bodies):
+    """idle_timeout (1.5 s here) closes idle keep-alive connections, not busy ones."""
+    raw = RawHTTP(small_bodies)
+    try:
+        deadline = time.monotonic() + 4
+        count = 0
+        while time.monotonic() < deadline:
+            raw.send(RawHTTP.request("POST", "/notifications", publish_body(count)))
+            assert raw.response()[0] == 202
+            count += 1
+            time.sleep(0.25)
+        assert count >= 10
+        # ...and once it goes quiet, the same connection is closed.
+        assert raw.closed_by_peer(timeout=5)
+    finally:
+        raw.close()
+
+
+@pytest.fixture(scope="module")
+def secured(server_factory):
+    return server_factory(config=router_config(secret=SECRET))
+
+
+@pytest.mark.wok_router_only("JWT authentication")
+def test_both_publish_paths_give_the_same_answers(server, secured):
+    """The open router answers on the event loop; the secured one verifies the token through
+    Hummingbird's route. Every bad body gets the same status and body from both."""
+    publisher = token(pub=True)
+    for body in BAD_BODIES:
+        plain = server.http("POST", "/notifications", data=body)
+        verified = secured.http("POST", "/notifications", data=body, token=publisher)
+        assert plain.status_code == verified.status_code, (body, plain.text, verified.text)
+        assert plain.json() == verified.json(), body
+
+
+@pytest.mark.wok_router_only("JWT authentication")
+def test_token_checks_still_apply_to_tcp_publishes(secured):
+    assert secured.publish("itest.events", {"seq": 1}).status_code == 401
+    assert secured.publish("itest.events", {"seq": 1}, token=token(topics=["itest.events"])).status_code == 403
+    assert secured.publish("itest.events", {"seq": 1}, token=token(pub=True)).status_code == 202
