@@ -18,6 +18,9 @@
 #                                      (1 keeps a fresh clone, release build included, near 15 min;
 #                                      use 3 when comparing builds on this noisy machine)
 #   WOK_ROUTER_BIN=PATH                use this wok-router binary instead of building one
+#   WOK_BENCH_SERVER_CPUS=0            pin every server to these CPUs (taskset list) and the load
+#                                      generator to the others; event loops / nginx workers = their
+#                                      count. Unset (default): nothing pinned, all share all cores
 #   WOK_BENCH_NICE=-10                 niceness of the benchmark's session (autogroup) and of its
 #                                      processes (root only): the machine is shared, this keeps
 #                                      other work from skewing runs
@@ -37,6 +40,22 @@ targets=${WOK_BENCH_TARGETS:-"wok-router nchan tornado"}
 scenarios=${WOK_BENCH_SCENARIOS:-"idle10k fanout2k fanout10k latency publish publish-batch slow-base slow"}
 repeat=${WOK_BENCH_REPEAT:-1}
 loops=$(nproc)
+server_cpus=${WOK_BENCH_SERVER_CPUS:-}
+server_pin=() loadgen_pin=()
+if [ -n "$server_cpus" ]; then
+  command -v taskset >/dev/null || { echo "WOK_BENCH_SERVER_CPUS needs taskset (util-linux)" >&2; exit 2; }
+  loadgen_cpus=$(python3 -c '
+import os, sys
+server = set()
+for part in sys.argv[1].split(","):
+    a, _, b = part.partition("-")
+    server.update(range(int(a), int(b or a) + 1))
+rest = sorted(os.sched_getaffinity(0) - server)
+if not rest: sys.exit("WOK_BENCH_SERVER_CPUS leaves no CPU for the load generator")
+print(",".join(map(str, rest)), len(server))' "$server_cpus") || exit 2
+  loops=${loadgen_cpus##* }; loadgen_cpus=${loadgen_cpus% *}
+  server_pin=(taskset -c "$server_cpus") loadgen_pin=(taskset -c "$loadgen_cpus")
+fi
 base_port=${WOK_BENCH_PORT:-18400}
 t_start=$(date +%s)
 mkdir -p "$work"
@@ -109,13 +128,13 @@ start_server() { # TARGET -> sets server_pid
   case $t in
     wok-router|wok-router-nagle)
       local nodelay=true; [ "$t" = wok-router-nagle ] && nodelay=false
-      "${nice_cmd[@]}" "$wok_bin" serve --host 127.0.0.1 --port "$port" --store memory: --root "$root" \
+      "${nice_cmd[@]}" "${server_pin[@]}" "$wok_bin" serve --host 127.0.0.1 --port "$port" --store memory: --root "$root" \
         --log-level warning --set event_loops="$loops" --set tcp_nodelay=$nodelay >"$work/$t.log" 2>&1 &
       server_pid=$!;;
     nchan)
-      server_pid=$("${nice_cmd[@]}" "$here/peers/nchan/start.sh" "$port" "$loops" "$work/nchan");;
+      server_pid=$("${nice_cmd[@]}" "${server_pin[@]}" "$here/peers/nchan/start.sh" "$port" "$loops" "$work/nchan");;
     tornado)
-      "${nice_cmd[@]}" "$venv/bin/python" "$tornado_peer" --host 127.0.0.1 --port "$port" --root "$root" \
+      "${nice_cmd[@]}" "${server_pin[@]}" "$venv/bin/python" "$tornado_peer" --host 127.0.0.1 --port "$port" --root "$root" \
         --log-level warning >"$work/tornado.log" 2>&1 &
       server_pid=$!;;
   esac
@@ -163,7 +182,7 @@ for s in $scenarios; do
       sleep 0.5
       log "$s #$r on $t"
       # shellcheck disable=SC2046
-      "${nice_cmd[@]}" "$loadgen" --target "$t" --scenario "$s" --proto "$proto" --port "$(port_of "$t")" \
+      "${nice_cmd[@]}" "${loadgen_pin[@]}" "$loadgen" --target "$t" --scenario "$s" --proto "$proto" --port "$(port_of "$t")" \
         --server-pid "$server_pid" $(scenario_args "$s") > "$work/last.json" &
       wait $! || true
       tee -a "$results" < "$work/last.json" | python3 -c '
@@ -181,6 +200,7 @@ done
 # --- 6. Table -----------------------------------------------------------------------------------
 {
   echo "Machine: $(nproc) cores, $(free -h | awk '/^Mem:/ {print $2}') memory, kernel $(uname -r); $(date -u +%Y-%m-%dT%H:%MZ)"
+  if [ -n "$server_cpus" ]; then echo "Pinned: servers on CPU $server_cpus, load generator on CPU $loadgen_cpus"; fi
   echo "wok-router $(cd "$repo" && git rev-parse --short HEAD 2>/dev/null || echo '?'), event_loops=$loops, --store memory:;" \
        "nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan) on nginx $(dpkg-query -W -f='${Version}' nginx), $loops workers;" \
        "tornado $("$venv/bin/python" -c 'import tornado; print(tornado.version)' 2>/dev/null || echo '?')"
