@@ -1,11 +1,15 @@
 """POST /notifications over one raw keep-alive socket: pipelining, Connection: close, body limits
 and idle timeouts, and the two ways wok-router serves a publish.
 
-wok-router answers a publish that needs no token verification (no auth configured, or the trusted
-UNIX socket) on the connection's event loop, ahead of Hummingbird, and a token-carrying one through
-Hummingbird's route. These tests pin what a client must not be able to tell apart: answers in
-request order whatever serves each request, the same bodies from both paths, limits and timeouts.
+wok-router answers a publish whose grant is known without verifying a signature (no auth
+configured, the trusted UNIX socket, or a token verified recently and not expired) on the
+connection's event loop, ahead of Hummingbird; a token it has not verified yet goes through
+Hummingbird's route, which remembers it. These tests pin what a client must not be able to tell
+apart: answers in request order whatever serves each request, the same bodies from every path,
+token scopes and expiry on the remembered path, limits and timeouts.
 """
+
+import itertools
 
 import json
 import socket
@@ -208,20 +212,66 @@ def secured(server_factory):
     return server_factory(config=router_config(secret=SECRET))
 
 
+_fresh = itertools.count()
+
+
+def fresh_token(**claims):
+    """A token no earlier request carried (a new `jti`), so the router must verify its signature."""
+    return token(jti=f"t{next(_fresh)}", **claims)
+
+
 @pytest.mark.wok_router_only("JWT authentication")
-def test_both_publish_paths_give_the_same_answers(server, secured):
-    """The open router answers on the event loop; the secured one verifies the token through
-    Hummingbird's route. Every bad body gets the same status and body from both."""
-    publisher = token(pub=True)
+def test_every_publish_path_gives_the_same_answers(server, secured):
+    """The open router answers on the event loop; the secured one verifies a token it has not seen
+    through Hummingbird's route, and answers a remembered token on the event loop again. Every
+    bad body gets the same status and body from the three."""
+    remembered = token(pub=True, sub="remembered")
+    assert secured.publish("itest.events", {"seq": 0}, token=remembered).status_code == 202
     for body in BAD_BODIES:
         plain = server.http("POST", "/notifications", data=body)
-        verified = secured.http("POST", "/notifications", data=body, token=publisher)
-        assert plain.status_code == verified.status_code, (body, plain.text, verified.text)
-        assert plain.json() == verified.json(), body
+        verified = secured.http("POST", "/notifications", data=body, token=fresh_token(pub=True))
+        cached = secured.http("POST", "/notifications", data=body, token=remembered)
+        assert plain.status_code == verified.status_code == cached.status_code, (body, plain.text, verified.text, cached.text)
+        assert plain.json() == verified.json() == cached.json(), body
 
 
 @pytest.mark.wok_router_only("JWT authentication")
 def test_token_checks_still_apply_to_tcp_publishes(secured):
     assert secured.publish("itest.events", {"seq": 1}).status_code == 401
-    assert secured.publish("itest.events", {"seq": 1}, token=token(topics=["itest.events"])).status_code == 403
-    assert secured.publish("itest.events", {"seq": 1}, token=token(pub=True)).status_code == 202
+    assert secured.publish("itest.events", {"seq": 1}, token=fresh_token(topics=["itest.events"])).status_code == 403
+    assert secured.publish("itest.events", {"seq": 1}, token=fresh_token(pub=True)).status_code == 202
+
+
+@pytest.mark.wok_router_only("JWT authentication")
+def test_a_remembered_token_keeps_its_scope(secured):
+    """A publisher token limited to itest.vm.* is remembered with its scope: its later publishes,
+    answered on the event loop, are refused outside it exactly like the first."""
+    scoped = fresh_token(pub=True, topics=["itest.vm.*"])
+    raw = RawHTTP(secured)
+    try:
+        vm = json.dumps({"topic": "itest.vm.state", "data": {"name": "a", "state": "running"}}).encode()
+        for _ in range(3):
+            raw.send(RawHTTP.request("POST", "/notifications", vm, {"Authorization": f"Bearer {scoped}"}))
+            assert raw.response()[0] == 202
+            raw.send(RawHTTP.request("POST", "/notifications", publish_body(1), {"Authorization": f"Bearer {scoped}"}))
+            status, _, body = raw.response()
+            assert status == 403 and json.loads(body)["error"] == "forbidden"
+        # A subscriber's token (no "pub") is refused every time, remembered or not.
+        reader = fresh_token(topics=["itest.events"])
+        for _ in range(2):
+            raw.send(RawHTTP.request("POST", f"/notifications?token={reader}", publish_body(2)))
+            assert raw.response()[0] == 403
+    finally:
+        raw.close()
+
+
+@pytest.mark.wok_router_only("JWT authentication")
+def test_a_remembered_token_expires(secured):
+    """A token verified once is remembered only until its exp: then it is refused (401) again."""
+    short = fresh_token(pub=True, lifetime=2)
+    deadline = time.time() + 1
+    assert secured.publish("itest.events", {"seq": 1}, token=short).status_code == 202
+    assert secured.publish("itest.events", {"seq": 2}, token=short).status_code == 202
+    assert time.time() < deadline, "the machine was too slow to publish twice within the token's life"
+    time.sleep(3.2)
+    assert secured.publish("itest.events", {"seq": 3}, token=short).status_code == 401

@@ -30,12 +30,11 @@ final class HTTPServices: Sendable {
         self.push = push
     }
 
-    /// The grant of a request: open over the UNIX socket or without a secret, else from its token.
+    /// The grant of a request: open over the UNIX socket or without a secret, else from its token
+    /// (verified once, then remembered until its `exp`: see ``GrantResolver``).
     /// - Throws: 401 when a token is needed and missing or refused.
     func grant(_ request: Request, trusted: Bool) async throws -> AccessGrant {
-        if trusted { return .open }
-        let token = RequestToken.find(uri: request.uri.description, authorization: request.headers[.authorization])
-        switch await verifier.grant(token: token) {
+        switch await push.grants.grant(uri: request.uri.description, authorization: request.headers[.authorization], trusted: trusted) {
         case .success(let grant): return grant
         case .failure(.missing): throw RouteError(.unauthorized, "unauthorized", "a token is required (Authorization: Bearer or ?token=)")
         case .failure(.invalid): throw RouteError(.unauthorized, "unauthorized", "the token was refused (bad signature, expired or malformed)")

@@ -10,9 +10,11 @@ import WokRouterCore
 /// request (loop → pool → loop), which the profile showed as most of a single POST's CPU
 /// (BENCHMARKS.md, "Publish"). Here parsing, validation, the store's commit and the fan-out run on
 /// the loop: the memory store commits inline; a SQLite commit completes on its writer thread and
-/// only the answer hops back to the loop. The handler is installed only on listeners where a
-/// publish needs no token verification (the trusted UNIX socket, or a router without auth):
-/// jwt-kit verifies asynchronously, so token-carrying publishes stay on Hummingbird's route.
+/// only the answer hops back to the loop. It serves the publishes whose grant is known without
+/// verifying a signature (``GrantResolver/grantWithoutVerifying(uri:authorization:trusted:)``:
+/// the trusted UNIX socket, a router without auth, or a token verified recently); jwt-kit
+/// verifies asynchronously, so a token not seen yet goes through Hummingbird's route, which
+/// remembers it for the next ones.
 ///
 /// Every other request passes through unchanged. Answers stay in request order: while a publish
 /// waits for the store, later requests are held and reading pauses; while a request passed to
@@ -27,7 +29,7 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
         /// Between requests.
         case idle
         /// Reading the body of a publish this handler serves.
-        case collecting(closeAfter: Bool)
+        case collecting(grant: AccessGrant, closeAfter: Bool)
         /// Answered before the body ended (413): skipping the rest of it.
         case discarding
         /// Waiting for the store; later parts are held.
@@ -37,6 +39,8 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     private let processor: PublishProcessor
+    /// The grant of a request when it is known without verifying a signature, else nil.
+    private let grant: (HTTPRequest) -> AccessGrant?
     private let serverName: String
     private var state = State.idle
     private var body = ByteBuffer()
@@ -48,8 +52,9 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
     private var context: ChannelHandlerContext?
     private var date = HTTPDate()
 
-    init(processor: PublishProcessor, serverName: String) {
+    init(processor: PublishProcessor, serverName: String, grant: @escaping (HTTPRequest) -> AccessGrant?) {
         self.processor = processor
+        self.grant = grant
         self.serverName = serverName
     }
 
@@ -82,7 +87,7 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
     private func handle(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
         switch (state, part) {
         case (.idle, .head(let head)):
-            guard unanswered == 0, Self.isPublish(head) else {
+            guard unanswered == 0, Self.isPublish(head), let grant = grant(head) else {
                 unanswered += 1
                 state = .forwarding
                 context.fireChannelRead(wrapInboundOut(part))
@@ -94,9 +99,9 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
                 answer(processor.tooLarge.reply, closeAfter: closeAfter, context: context)
                 state = .discarding
             } else {
-                state = .collecting(closeAfter: closeAfter)
+                state = .collecting(grant: grant, closeAfter: closeAfter)
             }
-        case (.collecting(let closeAfter), .body(var chunk)):
+        case (.collecting(_, let closeAfter), .body(var chunk)):
             if body.readableBytes + chunk.readableBytes > processor.maxBodyBytes {
                 body.clear()
                 answer(processor.tooLarge.reply, closeAfter: closeAfter, context: context)
@@ -104,11 +109,11 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
             } else {
                 body.writeBuffer(&chunk)
             }
-        case (.collecting(let closeAfter), .end):
+        case (.collecting(let grant, let closeAfter), .end):
             state = .publishing
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
             let eventLoop = context.eventLoop
-            processor.respond(to: body.readableBytesView, grant: .open) { reply in
+            processor.respond(to: body.readableBytesView, grant: grant) { reply in
                 if eventLoop.inEventLoop {
                     handler.value.finish(reply, closeAfter: closeAfter)
                 } else {

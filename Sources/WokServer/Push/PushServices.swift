@@ -11,18 +11,16 @@ final class PushServices: Sendable {
     let verifier: TokenVerifier
     let connections: ConnectionGauge
     let logger: Logger
-    /// Tokens verified recently (see ``VerifiedTokenCache``).
-    let verifiedTokens = VerifiedTokenCache(capacity: PushServices.verifiedTokenCapacity)
+    /// Decides grants, remembering verified tokens (shared with the HTTP routes).
+    let grants: GrantResolver
     private let loops: [ObjectIdentifier: PushLoop]
-
-    /// The most verified tokens remembered (a few hundred bytes each).
-    static let verifiedTokenCapacity = 4096
 
     init(router: WokRouterCore.Router, configuration: WokServerConfiguration, verifier: TokenVerifier,
          connections: ConnectionGauge, eventLoopGroup: any EventLoopGroup, logger: Logger) {
         self.router = router
         self.configuration = configuration
         self.verifier = verifier
+        self.grants = GrantResolver(verifier: verifier)
         self.connections = connections
         self.logger = logger
         var loops: [ObjectIdentifier: PushLoop] = [:]
@@ -61,11 +59,8 @@ final class PushServices: Sendable {
     /// upgrade handler first tries ``admitWithoutVerifying(head:trusted:)``.
     func admit(head: HTTPRequestHead, trusted: Bool) async -> PushAdmission {
         if let decided = admitWithoutVerifying(head: head, trusted: trusted) { return decided }
-        let token = RequestToken.find(uri: head.uri, authorization: head.headers.first(name: "authorization"))
-        switch await verifier.verify(token: token) {
-        case .success(let (grant, expires)):
-            if let token, let expires { verifiedTokens.insert(token, grant: grant, expires: expires) }
-            return acquire(grant)
+        switch await grants.grant(uri: head.uri, authorization: head.headers.first(name: "authorization"), trusted: trusted) {
+        case .success(let grant): return acquire(grant)
         case .failure(.missing): return .refused(code: CloseCode.policy, reason: "token required", disconnect: "auth_refused")
         case .failure(.invalid): return .refused(code: CloseCode.policy, reason: "token refused", disconnect: "auth_refused")
         }
@@ -83,9 +78,8 @@ final class PushServices: Sendable {
                 return .refused(code: CloseCode.policy, reason: "origin not allowed", disconnect: "origin_refused")
             }
         }
-        if trusted || verifier.isOpen { return acquire(.open) }
-        guard let token = RequestToken.find(uri: head.uri, authorization: head.headers.first(name: "authorization")),
-              let grant = verifiedTokens.grant(for: token) else { return nil }
+        guard let grant = grants.grantWithoutVerifying(uri: head.uri, authorization: head.headers.first(name: "authorization"),
+                                                       trusted: trusted) else { return nil }
         return acquire(grant)
     }
 

@@ -9,8 +9,8 @@ import NIOHTTPTypesHTTP1
 import NIOWebSocket
 
 /// The child channel of the wok-router listener: HTTP/1 served by Hummingbird, except
-/// `POST /notifications` without a token to verify, which ``EventLoopPublishHandler`` answers on
-/// the event loop; and `/push` upgraded to WebSocket onto our own lean handler
+/// `POST /notifications` when no token needs verifying, which ``EventLoopPublishHandler`` answers
+/// on the event loop; and `/push` upgraded to WebSocket onto our own lean handler
 /// (``PushConnection``), with no Swift task kept per socket.
 struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
     enum UpgradeResult: Sendable {
@@ -91,12 +91,15 @@ struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                         try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
                         try channel.pipeline.syncOperations.addHandler(
                             HTTPConnectionStateHandler(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout * 1e9)), logger: logger))
-                        if trusted || services.verifier.isOpen {
-                            // Publishes that need no token verification are served on the loop.
-                            try channel.pipeline.syncOperations.addHandler(EventLoopPublishHandler(
-                                processor: PublishProcessor(router: services.router, maxBodyBytes: configuration.maxBodyBytes),
-                                serverName: WokRouterServer.serverName))
-                        }
+                        // Publishes whose grant is known without verifying a token are served on the loop.
+                        let grants = services.grants
+                        try channel.pipeline.syncOperations.addHandler(EventLoopPublishHandler(
+                            processor: PublishProcessor(router: services.router, maxBodyBytes: configuration.maxBodyBytes),
+                            serverName: WokRouterServer.serverName,
+                            grant: { head in
+                                grants.grantWithoutVerifying(uri: head.path ?? "", authorization: head.headerFields[.authorization],
+                                                             trusted: trusted)
+                            }))
                         let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
                             wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
                         return upgradeAttempted.value ? UpgradeResult.failedUpgrade(asyncChannel) : UpgradeResult.notUpgraded(asyncChannel)
