@@ -138,6 +138,22 @@ def test_connection_close_is_answered_then_closed(server):
         raw.close()
 
 
+def test_expect_100_continue_is_answered_before_the_body(server):
+    """curl sends `Expect: 100-continue` for bodies over 1 KiB and waits for 100 Continue."""
+    raw = RawHTTP(server)
+    try:
+        body = publish_body(5)
+        head = RawHTTP.request("POST", "/notifications", b"", {"Expect": "100-continue", "Content-Length": str(len(body))})
+        raw.send(head)
+        status, _, _ = raw.response()
+        assert status == 100
+        raw.send(body)
+        status, _, answer = raw.response()
+        assert status == 202, answer
+    finally:
+        raw.close()
+
+
 @pytest.fixture(scope="module")
 def small_bodies(server_factory):
     return server_factory(config=router_config(max_body_bytes=1024, idle_timeout=1.5))
@@ -154,6 +170,21 @@ def test_body_over_the_limit_is_413_and_the_connection_stays_usable(small_bodies
         raw.send(RawHTTP.request("POST", "/notifications", publish_body(7)))
         status, _, body = raw.response()
         assert status == 202, body
+    finally:
+        raw.close()
+
+
+@pytest.mark.wok_router_only("max_body_bytes and idle_timeout settings")
+def test_expect_100_continue_over_the_limit_is_413_and_closed(small_bodies):
+    """The client waits for 100 Continue and sends no body: the router refuses and closes, rather
+    than read the client's next request as this one's body."""
+    raw = RawHTTP(small_bodies)
+    try:
+        raw.send(RawHTTP.request("POST", "/notifications", b"", {"Expect": "100-continue", "Content-Length": "2000"}))
+        status, headers, body = raw.response()
+        assert status == 413 and json.loads(body)["error"] == "too_large"
+        assert headers.get("connection") == "close"
+        assert raw.closed_by_peer()
     finally:
         raw.close()
 

@@ -16,9 +16,11 @@ import WokRouterCore
 /// verifies asynchronously, so a token not seen yet goes through Hummingbird's route, which
 /// remembers it for the next ones.
 ///
-/// Every other request passes through unchanged. Answers stay in request order: while a publish
-/// waits for the store, later requests are held and reading pauses; while a request passed to
-/// Hummingbird is unanswered, a publish behind it is passed on too.
+/// It answers `Expect: 100-continue` with `100 Continue` (curl sends it for bodies over 1 KiB and
+/// otherwise waits a second before sending the body). Every other request passes through
+/// unchanged. Answers stay in request order: while a publish waits for the store, later requests
+/// are held and reading pauses; while a request passed to Hummingbird is unanswered, a publish
+/// behind it is passed on too.
 final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -94,11 +96,17 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
                 return
             }
             let closeAfter = Self.wantsClose(head)
+            let expectsContinue = Self.expectsContinue(head)
             body.clear()
             if let length = head.headerFields[.contentLength].flatMap({ Int($0) }), length > processor.maxBodyBytes {
-                answer(processor.tooLarge.reply, closeAfter: closeAfter, context: context)
+                // A client waiting for 100 Continue does not send the body: close rather than
+                // read its next request as this one's body.
+                answer(processor.tooLarge.reply, closeAfter: closeAfter || expectsContinue, context: context)
                 state = .discarding
             } else {
+                if expectsContinue {
+                    context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
+                }
                 state = .collecting(grant: grant, closeAfter: closeAfter)
             }
         case (.collecting(_, let closeAfter), .body(var chunk)):
@@ -184,6 +192,11 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
     private static func isPublish(_ head: HTTPRequest) -> Bool {
         guard head.method == .post, let path = head.path else { return false }
         return path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first == "/notifications"
+    }
+
+    /// `Expect: 100-continue`: the client waits for `100 Continue` before it sends the body.
+    private static func expectsContinue(_ head: HTTPRequest) -> Bool {
+        head.headerFields[.expect].map { $0.lowercased().filter { $0 != " " && $0 != "\t" } == "100-continue" } ?? false
     }
 
     /// `Connection: close` (Hummingbird closes after answering such a request too).
