@@ -83,8 +83,17 @@ def publish_body(seq):
     return json.dumps({"topic": "itest.events", "data": {"seq": seq}}).encode()
 
 
+@pytest.fixture(scope="module")
+def memory_server(server_factory):
+    """The memory store commits inline, so the answer is written while the request is still being
+    handled (SQLite, the default, completes on its writer thread and the answer hops back)."""
+    return server_factory(store="memory")
+
+
 @pytest.mark.wok_router_only("the event-loop publish path")
-def test_pipelined_requests_are_answered_in_request_order(server):
+@pytest.mark.parametrize("store", ["sqlite", "memory"])
+def test_pipelined_requests_are_answered_in_request_order(request, store):
+    server = request.getfixturevalue("server" if store == "sqlite" else "memory_server")
     raw = RawHTTP(server)
     try:
         raw.send(
