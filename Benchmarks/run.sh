@@ -10,8 +10,8 @@
 #
 # Environment (all optional):
 #   WOK_BENCH_WORK=/tmp/wok-bench      scratch folder (results.jsonl, report.md, server logs)
-#   WOK_BENCH_TARGETS="wok-router nchan tornado"
-#                                      (add wok-router-nagle: wok-router with tcp_nodelay=false, as
+#   WOK_BENCH_TARGETS="wok-router nchan tornado wok-router-nagle"
+#                                      (wok-router-nagle: wok-router with tcp_nodelay=false, as
 #                                      nchan leaves Nagle on; run in the fan-out and latency rows)
 #   WOK_BENCH_SCENARIOS="idle10k fanout2k fanout10k latency publish publish-batch slow-base slow"
 #   WOK_BENCH_REPEAT=1                 runs of each (scenario, server); the table shows medians
@@ -36,7 +36,7 @@ fi
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 work=${WOK_BENCH_WORK:-/tmp/wok-bench}
-targets=${WOK_BENCH_TARGETS:-"wok-router nchan tornado"}
+targets=${WOK_BENCH_TARGETS:-"wok-router nchan tornado wok-router-nagle"}
 scenarios=${WOK_BENCH_SCENARIOS:-"idle10k fanout2k fanout10k latency publish publish-batch slow-base slow"}
 repeat=${WOK_BENCH_REPEAT:-1}
 loops=$(nproc)
