@@ -156,13 +156,13 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
         var forwarded = false
         while let part = parts.popFirst() {
             if case .publishing = state {
-                held.append(contentsOf: parts)
-                held.insert(part, at: 0)
+                held = [part] + parts
                 break
             }
-            if case .forwarding = state { forwarded = true }
             handle(part, context: context)
+            if case .forwarding = state { forwarded = true }
         }
+        // Parts passed on outside a read cycle: let the next handler deliver them now.
         if forwarded { context.fireChannelReadComplete() }
         if readRequested {
             if case .publishing = state { return }
