@@ -91,10 +91,8 @@ public final class Router: Sendable {
             }
         }
         if pending.isEmpty { return completion(checked.map { $0! }) }
-        let refusedOnly = checked
-        let count = pending.count
-        store.append(pending) { [metrics, logger, pendingIndices] outcome in
-            var results = refusedOnly
+        store.append(pending) { [metrics, logger, pendingIndices, checked] outcome in
+            var results = checked
             switch outcome {
             case .success(let stored):
                 for (index, notification) in zip(pendingIndices, stored) {
@@ -102,7 +100,7 @@ public final class Router: Sendable {
                     metrics.published(notification.topic.name)
                 }
             case .failure(let error):
-                logger.error("history store refused \(count) notification(s): \(error)")
+                logger.error("history store refused \(pendingIndices.count) notification(s): \(error)")
                 for index in pendingIndices {
                     metrics.refused(.unavailable)
                     results[index] = .failure(.unavailable(error))

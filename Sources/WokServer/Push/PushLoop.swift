@@ -14,8 +14,8 @@ final class PushLoop: DeliveryGroup, @unchecked Sendable {
     private enum Delivery {
         /// A frame for one connection (replies, held-back notifications).
         case one(PushConnection, ByteBuffer)
-        /// A notification's frame for every subscriber listed (all of them this loop's connections).
-        case many(ByteBuffer, [any Subscriber])
+        /// A notification's frame for every connection listed (all of them this loop's).
+        case many(ByteBuffer, [PushConnection])
     }
 
     let eventLoop: any EventLoop
@@ -41,7 +41,8 @@ final class PushLoop: DeliveryGroup, @unchecked Sendable {
     /// router from any thread. The frame is built here, once, and belongs to this loop alone: its
     /// reference count is then touched by this loop's thread only.
     func deliver(_ notification: EncodedNotification, to subscribers: [any Subscriber]) {
-        enqueue(.many(PreFramed.text(notification.frame), subscribers))
+        // The router hands a group only the subscribers that named it: this loop's connections.
+        enqueue(.many(PreFramed.text(notification.frame), subscribers.compactMap { $0 as? PushConnection }))
     }
 
     private func enqueue(_ delivery: Delivery) {
@@ -60,7 +61,7 @@ final class PushLoop: DeliveryGroup, @unchecked Sendable {
             pending.reduce(0) { count, delivery in
                 switch delivery {
                 case .one: count + 1
-                case .many(_, let subscribers): count + subscribers.count
+                case .many(_, let connections): count + connections.count
                 }
             }
         }
@@ -80,10 +81,8 @@ final class PushLoop: DeliveryGroup, @unchecked Sendable {
             switch delivery {
             case .one(let connection, let frame):
                 connection.send(frame)
-            case .many(let frame, let subscribers):
-                for subscriber in subscribers {
-                    (subscriber as? PushConnection)?.send(frame)
-                }
+            case .many(let frame, let connections):
+                for connection in connections { connection.send(frame) }
             }
         }
         // Each socket written to has `needsFlush` set: flush it once, however many frames it got.
@@ -91,10 +90,8 @@ final class PushLoop: DeliveryGroup, @unchecked Sendable {
             switch delivery {
             case .one(let connection, _):
                 connection.flushIfNeeded()
-            case .many(_, let subscribers):
-                for subscriber in subscribers {
-                    (subscriber as? PushConnection)?.flushIfNeeded()
-                }
+            case .many(_, let connections):
+                for connection in connections { connection.flushIfNeeded() }
             }
         }
         batch.removeAll(keepingCapacity: true)
