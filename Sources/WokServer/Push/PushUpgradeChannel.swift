@@ -88,18 +88,23 @@ struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                 upgraders: [upgrader],
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
-                        try channel.pipeline.syncOperations.addHandler(
-                            HTTPConnectionStateHandler(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout * 1e9)), logger: logger))
-                        // Publishes whose grant is known without verifying a token are served on the loop.
+                        let ops = channel.pipeline.syncOperations
+                        // Publishes whose grant is known without verifying a token are served on the
+                        // loop, before Hummingbird's codec; their answers go out through `raw`.
                         let grants = services.grants
-                        try channel.pipeline.syncOperations.addHandler(EventLoopPublishHandler(
+                        let raw = RawWriteHandler()
+                        try ops.addHandler(raw, position: .first)
+                        try ops.addHandler(EventLoopPublishHandler(
                             processor: PublishProcessor(router: services.router, maxBodyBytes: configuration.maxBodyBytes),
-                            serverName: WokRouterServer.serverName,
+                            serverName: WokRouterServer.serverName, rawOutput: raw,
+                            idleTimeout: .nanoseconds(Int64(configuration.idleTimeout * 1e9)),
                             grant: { head in
-                                grants.grantWithoutVerifying(uri: head.path ?? "", authorization: head.headerFields[.authorization],
+                                grants.grantWithoutVerifying(uri: head.uri, authorization: head.headers.first(name: "authorization"),
                                                              trusted: trusted)
                             }))
+                        try ops.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                        // The idle timeout is the publish handler's: this handler does not see publishes.
+                        try ops.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
                         let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
                             wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
                         return upgradeAttempted.value ? UpgradeResult.failedUpgrade(asyncChannel) : UpgradeResult.notUpgraded(asyncChannel)
