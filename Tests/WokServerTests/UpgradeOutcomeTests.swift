@@ -22,16 +22,16 @@ struct UpgradeOutcomeTests {
     @Test func resultCompletedBeforeTheTaskAsksIsReturned() async throws {
         let (promise, outcome) = try await make()
         // Completed on the loop: the outcome's callback has run when this returns.
-        try await loop.submit { promise.succeed(.websocket) }.get()
-        guard case .websocket = try await outcome.get() else { Issue.record("not websocket"); return }
+        try await loop.submit { promise.succeed(.handled) }.get()
+        guard case .handled = try await outcome.get() else { Issue.record("not handled"); return }
     }
 
     @Test func aWaitingTaskIsResumedWhenTheUpgradeCompletes() async throws {
         let (promise, outcome) = try await make()
         let waiting = Task { try await outcome.get() }
         try await Task.sleep(for: .milliseconds(20))  // the task is (most likely) waiting by now
-        promise.succeed(.websocket)
-        guard case .websocket = try await waiting.value else { Issue.record("not websocket"); return }
+        promise.succeed(.handled)
+        guard case .handled = try await waiting.value else { Issue.record("not handled"); return }
     }
 
     @Test func aFailedUpgradeThrowsToTheTask() async throws {

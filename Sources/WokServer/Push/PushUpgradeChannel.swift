@@ -11,12 +11,14 @@ import NIOWebSocket
 /// The child channel of the wok-router listener: HTTP/1 served by Hummingbird, except
 /// `POST /notifications` when no token needs verifying, which ``EventLoopPublishHandler`` answers
 /// on the event loop; and `/push` upgraded to WebSocket onto our own lean handler
-/// (``PushConnection``), with no Swift task kept per socket.
+/// (``PushConnection``), with no Swift task kept per socket. ``PushUpgradeHandler`` reads each
+/// connection's first request and decides which.
 struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
     enum UpgradeResult: Sendable {
-        case websocket
-        case notUpgraded(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
-        case failedUpgrade(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
+        /// Our handlers own the connection: a push socket, or a refused upgrade being answered.
+        case handled
+        /// A plain HTTP request: Hummingbird serves the connection.
+        case http(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
     }
 
     struct Value: ServerChildChannelValue {
@@ -37,116 +39,67 @@ struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
             if !trusted, !configuration.tcpNoDelay {
                 try? channel.syncOptions?.setOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 0)
             }
-            let upgradeAttempted = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
-            let admission = NIOLoopBoundBox<PushAdmission?>(nil, eventLoop: channel.eventLoop)
-            let upgradeGuard = NIOLoopBound(UpgradeGuardHandler(), eventLoop: channel.eventLoop)
+            let ops = channel.pipeline.syncOperations
             let closeWatcher = InputClosedWatcher(eventLoop: channel.eventLoop)
-            let timeoutHandler = NIOLoopBound(
-                RequestTimeoutHandler(timeout: .nanoseconds(Int64(configuration.requestTimeout * 1e9))), eventLoop: channel.eventLoop)
-            let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
-                maxFrameSize: configuration.maxFrameBytes,
-                enableAutomaticErrorHandling: true,
-                shouldUpgrade: { channel, head in
-                    upgradeAttempted.value = true
-                    let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
-                    guard path == "/push" else { return channel.eventLoop.makeSucceededFuture(nil) }
-                    // No task when no token must be verified (trusted listener, or no auth_secret).
-                    if let decided = services.admitWithoutVerifying(head: head, trusted: trusted) {
-                        admission.value = decided
-                        return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
-                    }
-                    let promise = channel.eventLoop.makePromise(of: PushAdmission.self)
-                    promise.completeWithTask { await services.admit(head: head, trusted: trusted) }
-                    return promise.futureResult.map { result -> HTTPHeaders? in
-                        admission.value = result
-                        return HTTPHeaders()
-                    }
-                },
-                upgradePipelineHandler: { channel, _ in
-                    channel.eventLoop.makeCompletedFuture {
-                        let ops = channel.pipeline.syncOperations
-                        ops.removeHandler(timeoutHandler.value, promise: nil)
-                        ops.removeHandler(upgradeGuard.value, promise: nil)
-                        ops.removeHandler(closeWatcher, promise: nil)
-                        try channel.syncOptions?.setOption(
-                            ChannelOptions.writeBufferWaterMark, value: .init(low: 16 * 1024, high: 64 * 1024))
-                        let raw = RawWriteHandler()
-                        try ops.addHandler(raw, position: .first)
-                        try ops.addHandler(NIOWebSocketFrameAggregator(
-                            minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 256,
-                            maxAccumulatedFrameSize: configuration.maxFrameBytes))
-                        let connection = PushConnection(
-                            services: services, loop: services.loop(for: channel.eventLoop),
-                            admission: admission.value ?? .refused(code: CloseCode.policy, reason: "refused", disconnect: "auth_refused"),
-                            rawHandler: raw)
-                        try ops.addHandler(connection)
-                        return UpgradeResult.websocket
-                    }
-                }
-            )
-            let serverUpgrade = NIOTypedHTTPServerUpgradeConfiguration(
-                upgraders: [upgrader],
-                notUpgradingCompletionHandler: { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let ops = channel.pipeline.syncOperations
-                        // Publishes whose grant is known without verifying a token are served on the
-                        // loop, before Hummingbird's codec; their answers go out through `raw`.
-                        let grants = services.grants
-                        let raw = RawWriteHandler()
-                        try ops.addHandler(raw, position: .first)
-                        try ops.addHandler(EventLoopPublishHandler(
-                            processor: PublishProcessor(router: services.router, maxBodyBytes: configuration.maxBodyBytes),
-                            serverName: WokRouterServer.serverName, rawOutput: raw,
-                            idleTimeout: .nanoseconds(Int64(configuration.idleTimeout * 1e9)),
-                            grant: { head in
-                                grants.grantWithoutVerifying(uri: head.uri, authorization: head.headers.first(name: "authorization"),
-                                                             trusted: trusted)
-                            }))
-                        try ops.addHandler(HTTP1ToHTTPServerCodec(secure: false))
-                        // The idle timeout is the publish handler's: this handler does not see publishes.
-                        try ops.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
-                        let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
-                            wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
-                        return upgradeAttempted.value ? UpgradeResult.failedUpgrade(asyncChannel) : UpgradeResult.notUpgraded(asyncChannel)
-                    }
-                }
-            )
-            try channel.pipeline.syncOperations.addHandler(closeWatcher, position: .first)
-            var pipeline = NIOUpgradableHTTPServerPipelineConfiguration<UpgradeResult>(upgradeConfiguration: serverUpgrade)
+            try ops.addHandler(closeWatcher)
+            // NIO's pipeline configuration is the only public way to a request decoder that forwards
+            // the bytes after an upgrade request and tells the encoder which responses answer HEAD;
+            // its typed upgrade handler is replaced by ours at once (its upgrade future is never used).
+            var pipeline = NIOUpgradableHTTPServerPipelineConfiguration<UpgradeResult>(
+                upgradeConfiguration: .init(upgraders: [], notUpgradingCompletionHandler: { $0.eventLoop.makeSucceededFuture(.handled) }))
             pipeline.enablePipelining = false
             pipeline.enableErrorHandling = false
             pipeline.enableResponseHeaderValidation = false
-            let result = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: pipeline)
-            try channel.pipeline.syncOperations.addHandler(timeoutHandler.value)
-            let decoder = try channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            try channel.pipeline.syncOperations.addHandler(upgradeGuard.value, position: .after(decoder))
-            return Value(upgradeResult: UpgradeOutcome(result), channel: channel)
+            _ = try ops.configureUpgradableHTTPServerPipeline(configuration: pipeline)
+            ops.removeHandler(try ops.handler(type: NIOTypedHTTPServerUpgradeHandler<UpgradeResult>.self), promise: nil)
+            let http = PushUpgradeHandler.HTTPHandlers(
+                encoder: try ops.handler(type: HTTPResponseEncoder.self),
+                decoder: try ops.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self),
+                timeout: RequestTimeoutHandler(timeout: .nanoseconds(Int64(configuration.requestTimeout * 1e9))),
+                closeWatcher: closeWatcher)
+            let result = channel.eventLoop.makePromise(of: UpgradeResult.self)
+            try ops.addHandler(PushUpgradeHandler(
+                services: services, trusted: trusted, http: http, result: result,
+                installHTTP: { channel in try Self.installHTTP(channel: channel, services: services, trusted: trusted, logger: logger) }))
+            try ops.addHandler(http.timeout)
+            return Value(upgradeResult: UpgradeOutcome(result.futureResult), channel: channel)
         }
+    }
+
+    /// Adds ``EventLoopPublishHandler`` (it answers publishes that need no token verified, before
+    /// Hummingbird's codec; its answers go out through a ``RawWriteHandler`` at the head) and the
+    /// handlers Hummingbird serves HTTP/1 with, and wraps the channel for Hummingbird's task.
+    private static func installHTTP(channel: any Channel, services: PushServices, trusted: Bool, logger: Logger) throws
+        -> NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart> {
+        let configuration = services.configuration
+        let ops = channel.pipeline.syncOperations
+        let grants = services.grants
+        let raw = RawWriteHandler()
+        try ops.addHandler(raw, position: .first)
+        try ops.addHandler(EventLoopPublishHandler(
+            processor: PublishProcessor(router: services.router, maxBodyBytes: configuration.maxBodyBytes),
+            serverName: WokRouterServer.serverName, rawOutput: raw,
+            idleTimeout: .nanoseconds(Int64(configuration.idleTimeout * 1e9)),
+            grant: { head in
+                grants.grantWithoutVerifying(uri: head.uri, authorization: head.headers.first(name: "authorization"), trusted: trusted)
+            }))
+        try ops.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+        // The idle timeout is the publish handler's: this handler does not see the publishes.
+        try ops.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
+        return try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
+            wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
     }
 
     func handle(value: Value, logger: Logger) async {
         do {
             switch try await value.upgradeResult.get() {
-            case .websocket:
+            case .handled:
                 return
-            case .notUpgraded(let http1):
+            case .http(let http1):
                 await handleHTTP(asyncChannel: http1, logger: logger)
-            case .failedUpgrade(let http1):
-                await Self.refuseUpgrade(http1)
             }
         } catch {
             logger.debug("connection ended during setup", metadata: ["error": "\(error)"])
-        }
-    }
-
-    /// Answers an upgrade request to a path other than `/push`.
-    private static func refuseUpgrade(_ channel: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>) async {
-        let body = #"{"error":"not_found","message":"WebSocket upgrades are served on /push only"}"#
-        try? await channel.executeThenClose { _, outbound in
-            let head = HTTPResponse(status: .notFound, headerFields: [
-                .connection: "close", .contentType: "application/json", .contentLength: String(body.utf8.count),
-            ])
-            try await outbound.write(contentsOf: [.head(head), .body(ByteBuffer(string: body)), .end(nil)])
         }
     }
 }
