@@ -17,6 +17,7 @@
 #   WOK_BENCH_REPEAT=1                 runs of each (scenario, server); the table shows medians
 #                                      (1 keeps a fresh clone, release build included, near 15 min;
 #                                      use 3 when comparing builds on this noisy machine)
+#   WOK_BENCH_WARMUP=1                 0 skips the uncounted warm-up storm that starts a run
 #   WOK_ROUTER_BIN=PATH                use this wok-router binary instead of building one
 #   WOK_BENCH_SERVER_CPUS=0            pin every server to these CPUs (taskset list) and the load
 #                                      generator to the others; event loops / nginx workers = their
@@ -172,27 +173,40 @@ scenario_args() {
 }
 results=$work/results.jsonl
 : > "$results"
-for s in $scenarios; do
-  for r in $(seq "$repeat"); do
-    for t in $targets; do
-      if [ "$t" = nchan ] && [ "$s" = publish-batch ]; then continue; fi # nchan has no batch publish
-      if [ "$t" = wok-router-nagle ]; then case $s in fanout2k|fanout10k|latency) ;; *) continue;; esac; fi
-      proto=wok; [ "$t" = nchan ] && proto=nchan
-      start_server "$t"
-      sleep 0.5
-      log "$s #$r on $t"
-      # shellcheck disable=SC2046
-      "${nice_cmd[@]}" "${loadgen_pin[@]}" "$loadgen" --target "$t" --scenario "$s" --proto "$proto" --port "$(port_of "$t")" \
-        --server-pid "$server_pid" $(scenario_args "$s") > "$work/last.json" &
-      wait $! || true
-      tee -a "$results" < "$work/last.json" | python3 -c '
+# run_once TARGET SCENARIO OUT: one fresh server, one loadgen run, its JSON line appended to OUT.
+run_once() {
+  local t=$1 s=$2 out=$3 proto=wok
+  [ "$t" = nchan ] && proto=nchan
+  start_server "$t"
+  sleep 0.5
+  # shellcheck disable=SC2046
+  "${nice_cmd[@]}" "${loadgen_pin[@]}" "$loadgen" --target "$t" --scenario "$s" --proto "$proto" --port "$(port_of "$t")" \
+    --server-pid "$server_pid" $(scenario_args "$s") > "$work/last.json" &
+  wait $! || true
+  tee -a "$out" < "$work/last.json" | python3 -c '
 import json, sys
 for line in sys.stdin:
     d = json.loads(line)
     keys = ["ready", "connect_s", "idle_kib_per_socket", "deliveries_per_s", "publish_per_s", "lat_p50_ms",
             "lat_p99_ms", "server_cpu_pct", "loadgen_cpu_pct", "ok", "first_error"]
     print("   ", " ".join(f"{k}={d[k]}" for k in keys if k in d), file=sys.stderr)'
-      stop_server
+  stop_server
+}
+# The first 10,000-socket storm of an invocation runs slow whichever server gets it (1.3-2.5 s
+# against 0.7-1.0 for the runs after it, BENCHMARKS.md "How it is measured"): one storm, not
+# counted, so that the server measured first is not the one that pays for it.
+if [ "${WOK_BENCH_WARMUP:-1}" = 1 ]; then
+  set -- $targets
+  log "warm-up: one idle10k storm on $1 (not counted)"
+  run_once "$1" idle10k "$work/warmup.jsonl"
+fi
+for s in $scenarios; do
+  for r in $(seq "$repeat"); do
+    for t in $targets; do
+      if [ "$t" = nchan ] && [ "$s" = publish-batch ]; then continue; fi # nchan has no batch publish
+      if [ "$t" = wok-router-nagle ]; then case $s in fanout2k|fanout10k|latency) ;; *) continue;; esac; fi
+      log "$s #$r on $t"
+      run_once "$t" "$s" "$results"
     done
   done
 done
