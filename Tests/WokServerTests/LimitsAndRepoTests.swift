@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Testing
 import WokJSON
 import WokServer
@@ -18,6 +19,22 @@ struct LimitsAndRepoTests {
             try await raw.write("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
             try await raw.closed()
             #expect(try await server.request("GET", "/healthz").status == 200)
+        }
+    }
+
+    @Test func requestTimeoutRestartsAtEachRequestHead() async throws {
+        // The clock of the connection's first request must not close the connection while a
+        // later request, begun in time, is still within its own timeout (the handler keeps one
+        // timer and re-arms it when it fires early).
+        try await TestServer.with(configure: { $0.requestTimeout = 2.0 }) { server in
+            let raw = try await RawTCP.connect(port: server.port)
+            try await raw.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            try await Task.sleep(for: .milliseconds(1200))
+            // Head complete, body partial: this request's clock runs from here.
+            try await raw.write("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab")
+            try await Task.sleep(for: .milliseconds(1200))  // past the first clock's deadline
+            #expect(raw.channel.isActive, "closed by the first request's clock")
+            try await raw.closed()  // by the second request's clock
         }
     }
 

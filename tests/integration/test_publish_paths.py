@@ -12,6 +12,7 @@ token scopes and expiry on the remembered path, limits and timeouts.
 import itertools
 
 import json
+import signal
 import socket
 import time
 
@@ -243,6 +244,44 @@ def test_a_connection_that_keeps_publishing_outlives_the_idle_timeout(small_bodi
         assert count >= 10
         # ...and once it goes quiet, the same connection is closed.
         assert raw.closed_by_peer(timeout=5)
+    finally:
+        raw.close()
+
+
+@pytest.mark.wok_router_only("idle_timeout setting")
+def test_a_connection_idle_after_another_route_is_closed(small_bodies):
+    """The idle clock also runs after requests the publish handler passes to Hummingbird."""
+    raw = RawHTTP(small_bodies)
+    try:
+        raw.send(RawHTTP.request("POST", "/notifications", publish_body(1)))
+        assert raw.response()[0] == 202
+        raw.send(RawHTTP.request("GET", "/healthz", body=None))
+        assert raw.response()[0] == 200
+        assert raw.closed_by_peer(timeout=5)
+    finally:
+        raw.close()
+
+
+def test_http_1_0_publish_is_answered_then_closed(server):
+    """HTTP/1.0 without keep-alive: one request per connection."""
+    raw = RawHTTP(server)
+    try:
+        body = publish_body(1)
+        raw.send(b"POST /notifications HTTP/1.0\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+        assert raw.response()[0] == 202
+        assert raw.closed_by_peer()
+    finally:
+        raw.close()
+
+
+def test_sigterm_closes_an_idle_publish_connection_and_exits_0(server_factory):
+    router = server_factory()
+    raw = RawHTTP(router)
+    try:
+        raw.send(RawHTTP.request("POST", "/notifications", publish_body(1)))
+        assert raw.response()[0] == 202
+        assert router.stop(signal.SIGTERM) == 0
+        assert raw.closed_by_peer()
     finally:
         raw.close()
 

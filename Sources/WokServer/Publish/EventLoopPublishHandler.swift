@@ -1,14 +1,13 @@
 import HTTPTypes
 import NIOCore
-import NIOHTTPTypes
+import NIOHTTP1
 import WokJSON
 import WokRouterCore
 
 /// Serves `POST /notifications` on the connection's event loop, ahead of Hummingbird.
 ///
 /// Hummingbird runs every request as a Swift task on the concurrency pool: two thread hops per
-/// request (loop → pool → loop), which the profile showed as most of a single POST's CPU
-/// (BENCHMARKS.md, "Publish"). Here parsing, validation, the store's commit and the fan-out run on
+/// request (loop → pool → loop). Here parsing, validation, the store's commit and the fan-out run on
 /// the loop: the memory store commits inline; a SQLite commit completes on its writer thread and
 /// only the answer hops back to the loop. It serves the publishes whose grant is known without
 /// verifying a signature (``GrantResolver/grantWithoutVerifying(uri:authorization:trusted:)``:
@@ -16,16 +15,24 @@ import WokRouterCore
 /// verifies asynchronously, so a token not seen yet goes through Hummingbird's route, which
 /// remembers it for the next ones.
 ///
+/// It sits right after NIO's HTTP/1 decoder, below Hummingbird's HTTP/1 ↔ HTTPTypes codec and
+/// connection-state handler, and writes its answers as one pre-serialized buffer through
+/// `rawOutput` (a handler at the head of the pipeline): converting each part to HTTPTypes and back
+/// and building the answer's head as `HTTPFields` cost about a tenth of a single publish's CPU.
+/// So it also keeps the connection's idle timeout (Hummingbird's handler no longer sees the
+/// publishes), and a graceful shutdown that arrives during a publish closes the connection once
+/// that publish is answered.
+///
 /// It answers `Expect: 100-continue` with `100 Continue` (curl sends it for bodies over 1 KiB and
 /// otherwise waits a second before sending the body). Every other request passes through
 /// unchanged. Answers stay in request order: while a publish waits for the store, later requests
 /// are held and reading pauses; while a request passed to Hummingbird is unanswered, a publish
 /// behind it is passed on too.
 final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     private enum State {
         /// Between requests.
@@ -42,26 +49,42 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
 
     private let processor: PublishProcessor
     /// The grant of a request when it is known without verifying a signature, else nil.
-    private let grant: (HTTPRequest) -> AccessGrant?
+    private let grant: (HTTPRequestHead) -> AccessGrant?
     private let serverName: String
+    /// Writes bytes at the head of the pipeline, below the HTTP encoder.
+    private let rawOutput: RawWriteHandler
+    private let idleTimeout: TimeAmount
     private var state = State.idle
     private var body = ByteBuffer()
     /// Requests passed to Hummingbird whose answer has not ended yet.
     private var unanswered = 0
     /// Parts read while a publish waits for the store, handled once it is answered.
-    private var held: [HTTPRequestPart] = []
+    private var held: [HTTPServerRequestPart] = []
     private var readRequested = false
+    /// A graceful shutdown arrived during a publish: close once it is answered.
+    private var quiescing = false
     private var context: ChannelHandlerContext?
     private var date = HTTPDate()
+    /// Since when no request has been in progress (the idle clock); nil while one is.
+    private var idleSince: NIODeadline?
+    private var idleTimer: Scheduled<Void>?
 
-    init(processor: PublishProcessor, serverName: String, grant: @escaping (HTTPRequest) -> AccessGrant?) {
+    init(processor: PublishProcessor, serverName: String, rawOutput: RawWriteHandler, idleTimeout: TimeAmount,
+         grant: @escaping (HTTPRequestHead) -> AccessGrant?) {
         self.processor = processor
         self.grant = grant
         self.serverName = serverName
+        self.rawOutput = rawOutput
+        self.idleTimeout = idleTimeout
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
-    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        idleTimer?.cancel()
+        idleTimer = nil
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
@@ -73,8 +96,11 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        // Only Hummingbird's answers come through here (this handler writes its own from its context).
-        if case .end = unwrapOutboundIn(data), unanswered > 0 { unanswered -= 1 }
+        // Only Hummingbird's answers come through here (this handler writes its own through `rawOutput`).
+        if case .end = unwrapOutboundIn(data), unanswered > 0 {
+            unanswered -= 1
+            becameIdleIfSo(context: context)
+        }
         context.write(data, promise: promise)
     }
 
@@ -86,26 +112,41 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
         context.read()
     }
 
-    private func handle(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            switch state {
+            case .collecting, .publishing, .discarding:
+                // Hummingbird's connection handler did not see this request: it would close at once.
+                quiescing = true
+                return
+            case .idle, .forwarding:
+                break
+            }
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch (state, part) {
         case (.idle, .head(let head)):
-            guard unanswered == 0, Self.isPublish(head), let grant = grant(head) else {
+            idleSince = nil
+            guard unanswered == 0, !quiescing, Self.isPublish(head), let grant = grant(head) else {
                 unanswered += 1
                 state = .forwarding
                 context.fireChannelRead(wrapInboundOut(part))
                 return
             }
-            let closeAfter = Self.wantsClose(head)
+            let closeAfter = !head.isKeepAlive
             let expectsContinue = Self.expectsContinue(head)
             body.clear()
-            if let length = head.headerFields[.contentLength].flatMap({ Int($0) }), length > processor.maxBodyBytes {
+            if let length = head.headers.first(name: "content-length").flatMap({ Int($0) }), length > processor.maxBodyBytes {
                 // A client waiting for 100 Continue does not send the body: close rather than
                 // read its next request as this one's body.
                 answer(processor.tooLarge.reply, closeAfter: closeAfter || expectsContinue, context: context)
                 state = .discarding
             } else {
-                if expectsContinue {
-                    context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
+                if expectsContinue, let raw = rawOutput.context {
+                    raw.writeAndFlush(NIOAny(Self.continueBytes), promise: nil)
                 }
                 state = .collecting(grant: grant, closeAfter: closeAfter)
             }
@@ -132,9 +173,12 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
             break
         case (.discarding, .end):
             state = .idle
+            if quiescing { context.close(promise: nil) }
+            becameIdleIfSo(context: context)
         case (.forwarding, .end):
             state = .idle
             context.fireChannelRead(wrapInboundOut(part))
+            becameIdleIfSo(context: context)  // when Hummingbird answered before the request ended
         default:
             // The rest of a forwarded request (or a part out of order, which the HTTP decoder does
             // not produce): Hummingbird's to answer.
@@ -146,8 +190,8 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
     private func finish(_ reply: JSONReply, closeAfter: Bool) {
         guard let context else { return }  // the connection closed meanwhile
         state = .idle
-        answer(reply, closeAfter: closeAfter, context: context)
-        if closeAfter {
+        answer(reply, closeAfter: closeAfter || quiescing, context: context)
+        if closeAfter || quiescing {
             held = []
             return
         }
@@ -164,6 +208,7 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
         }
         // Parts passed on outside a read cycle: let the next handler deliver them now.
         if forwarded { context.fireChannelReadComplete() }
+        becameIdleIfSo(context: context)
         if readRequested {
             if case .publishing = state { return }
             readRequested = false
@@ -172,36 +217,67 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     private func answer(_ reply: JSONReply, closeAfter: Bool, context: ChannelHandlerContext) {
+        guard let raw = rawOutput.context else { return }
         let bytes = reply.body.serialized()
-        var fields = HTTPFields()
-        fields[.contentType] = "application/json"
-        fields[.contentLength] = String(bytes.count)
-        fields[.date] = date.now()
-        fields[.server] = serverName
-        if closeAfter { fields[.connection] = "close" }
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: reply.status, headerFields: fields))), promise: nil)
-        context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(bytes: bytes))), promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: 160 + serverName.utf8.count + bytes.count)
+        buffer.writeStaticString("HTTP/1.1 ")
+        buffer.writeString(String(reply.status.code))
+        buffer.writeStaticString(" ")
+        buffer.writeString(reply.status.reasonPhrase)
+        buffer.writeStaticString("\r\nContent-Type: application/json\r\nContent-Length: ")
+        buffer.writeString(String(bytes.count))
+        buffer.writeStaticString("\r\nDate: ")
+        buffer.writeString(date.now())
+        buffer.writeStaticString("\r\nServer: ")
+        buffer.writeString(serverName)
+        buffer.writeStaticString(closeAfter ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n")
+        buffer.writeBytes(bytes)
         if closeAfter {
             let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+            raw.writeAndFlush(NIOAny(buffer)).whenComplete { _ in channel.close(promise: nil) }
         } else {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            raw.writeAndFlush(NIOAny(buffer), promise: nil)
         }
     }
 
-    private static func isPublish(_ head: HTTPRequest) -> Bool {
-        guard head.method == .post, let path = head.path else { return false }
-        return path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first == "/notifications"
+    // MARK: Idle timeout
+
+    /// Starts the idle clock when no request is in progress any more.
+    private func becameIdleIfSo(context: ChannelHandlerContext) {
+        guard case .idle = state, unanswered == 0, idleSince == nil else { return }
+        let deadline = NIODeadline.now() + idleTimeout
+        idleSince = deadline - idleTimeout
+        if idleTimer == nil { armIdleTimer(at: deadline, on: context.eventLoop) }
+    }
+
+    private func armIdleTimer(at deadline: NIODeadline, on eventLoop: any EventLoop) {
+        let handler = NIOLoopBound(self, eventLoop: eventLoop)
+        idleTimer = eventLoop.scheduleTask(deadline: deadline) { handler.value.idleTimerFired() }
+    }
+
+    private func idleTimerFired() {
+        idleTimer = nil
+        // Removed meanwhile, or busy (the next answer restarts the clock).
+        guard let context, let idleSince else { return }
+        let deadline = idleSince + idleTimeout
+        if deadline <= .now() {
+            context.close(promise: nil)
+        } else {
+            armIdleTimer(at: deadline, on: context.eventLoop)
+        }
+    }
+
+    // MARK: Requests
+
+    private static let continueBytes = ByteBuffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n")
+
+    private static func isPublish(_ head: HTTPRequestHead) -> Bool {
+        guard head.method == .POST else { return false }
+        return head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first == "/notifications"
     }
 
     /// `Expect: 100-continue`: the client waits for `100 Continue` before it sends the body.
-    private static func expectsContinue(_ head: HTTPRequest) -> Bool {
-        head.headerFields[.expect].map { $0.lowercased().filter { $0 != " " && $0 != "\t" } == "100-continue" } ?? false
-    }
-
-    /// `Connection: close` (Hummingbird closes after answering such a request too).
-    private static func wantsClose(_ head: HTTPRequest) -> Bool {
-        guard let value = head.headerFields[.connection] else { return false }
-        return value.split(separator: ",").contains { $0.lowercased().filter { $0 != " " && $0 != "\t" } == "close" }
+    private static func expectsContinue(_ head: HTTPRequestHead) -> Bool {
+        head.headers["expect"].contains { $0.lowercased().filter { $0 != " " && $0 != "\t" } == "100-continue" }
     }
 }

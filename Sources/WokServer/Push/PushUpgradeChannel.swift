@@ -70,21 +70,26 @@ struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
     /// for the connections handed to ``onHTTP``.
     func handle(value: Value, logger: Logger) async {}
 
-    /// Adds the handlers Hummingbird serves HTTP/1 with (after ``EventLoopPublishHandler``, which
-    /// answers publishes that need no token verified) and wraps the channel for Hummingbird's task.
+    /// Adds ``EventLoopPublishHandler`` (it answers publishes that need no token verified, before
+    /// Hummingbird's codec; its answers go out through a ``RawWriteHandler`` at the head) and the
+    /// handlers Hummingbird serves HTTP/1 with, and wraps the channel for the listener's task.
     private static func installHTTP(channel: any Channel, services: PushServices, trusted: Bool, logger: Logger) throws
         -> NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart> {
         let configuration = services.configuration
         let ops = channel.pipeline.syncOperations
-        try ops.addHandler(HTTP1ToHTTPServerCodec(secure: false))
-        try ops.addHandler(HTTPConnectionStateHandler(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout * 1e9)), logger: logger))
         let grants = services.grants
+        let raw = RawWriteHandler()
+        try ops.addHandler(raw, position: .first)
         try ops.addHandler(EventLoopPublishHandler(
             processor: PublishProcessor(router: services.router, maxBodyBytes: configuration.maxBodyBytes),
-            serverName: WokRouterServer.serverName,
+            serverName: WokRouterServer.serverName, rawOutput: raw,
+            idleTimeout: .nanoseconds(Int64(configuration.idleTimeout * 1e9)),
             grant: { head in
-                grants.grantWithoutVerifying(uri: head.path ?? "", authorization: head.headerFields[.authorization], trusted: trusted)
+                grants.grantWithoutVerifying(uri: head.uri, authorization: head.headers.first(name: "authorization"), trusted: trusted)
             }))
+        try ops.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+        // The idle timeout is the publish handler's: this handler does not see the publishes.
+        try ops.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
         return try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
             wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
     }
