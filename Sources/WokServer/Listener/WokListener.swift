@@ -76,6 +76,8 @@ final class WokListener: Service {
         serverChannel.closeFuture.whenComplete { _ in continuation.finish() }
         let connections = self.connections
         let onServerRunning = self.onServerRunning
+        // Completed by the quiescing helper once every accepted connection closed, or below.
+        let quiesced = serverChannel.eventLoop.makePromise(of: Void.self)
         await withGracefulShutdownHandler {
             await onServerRunning(serverChannel)
             await withDiscardingTaskGroup { group in
@@ -84,8 +86,12 @@ final class WokListener: Service {
                 }
             }
         } onGracefulShutdown: {
-            quiescing.initiateShutdown(promise: nil)
+            quiescing.initiateShutdown(promise: quiesced)
         }
+        // Every HTTP connection's task has ended. Push sockets still closing (they wait up to
+        // close_timeout for the client's close frame) are not waited for, as Hummingbird's Server
+        // did not; the event loops' shutdown closes whatever is left.
+        quiesced.succeed(())
         // Cancelled rather than shut down: stop listening all the same.
         serverChannel.close(promise: nil)
     }

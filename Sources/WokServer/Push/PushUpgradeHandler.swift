@@ -112,6 +112,11 @@ final class PushUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler {
             closeNow(context)
             return
         }
+        if event is ChannelShouldQuiesceEvent, case .idle = state {
+            // The listener is shutting down and no request has started here.
+            closeNow(context)
+            return
+        }
         context.fireUserInboundEventTriggered(event)
     }
 
