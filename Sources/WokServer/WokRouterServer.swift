@@ -9,8 +9,8 @@ import UnixSignals
 import WokRouterCore
 import WokSchema
 
-/// `wok-router serve`: the router, its store, the HTTP API on Hummingbird and the lean `/push`
-/// path, wired from a ``WokServerConfiguration``.
+/// `wok-router serve`: the router, its store, the listeners (the HTTP API on Hummingbird's request
+/// loop, the lean `/push` path on the event loops), wired from a ``WokServerConfiguration``.
 public struct WokRouterServer: Sendable {
     /// The `Server` header of every HTTP answer.
     static let serverName = "wok-router"
@@ -60,23 +60,18 @@ public struct WokRouterServer: Sendable {
         }
     }
 
-    /// The Hummingbird application of one listener.
+    /// One listener (``WokListener``): the HTTP API on Hummingbird's request loop, `/push` on the
+    /// event loops.
     /// - Parameters:
     ///   - address: where it listens.
     ///   - trusted: the UNIX socket listener (publishers need no token).
-    ///   - services: services the application runs with it (tests pass the router service).
-    public func application(address: BindAddress, trusted: Bool, services: [any Service] = [],
-                            onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let push = self.push
-        return Application(
-            router: Routes.make(http, trusted: trusted),
-            server: HTTPServerBuilder { responder in PushUpgradeChannel(responder: responder, services: push, trusted: trusted) },
-            configuration: .init(address: address, serverName: Self.serverName, backlog: 4096),
-            services: services,
-            onServerRunning: onServerRunning,
-            eventLoopGroupProvider: .shared(eventLoopGroup),
-            logger: logger
-        )
+    ///   - onServerRunning: called with the listening channel once it is bound.
+    public func listener(address: ListenAddress, trusted: Bool,
+                         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some Service {
+        WokListener(
+            address: address, trusted: trusted, push: push,
+            responder: HTTPResponder.make(router: Routes.make(http, trusted: trusted), serverName: Self.serverName, logger: logger),
+            eventLoopGroup: eventLoopGroup, backlog: 4096, logger: logger, onServerRunning: onServerRunning)
     }
 
     /// The service that runs the router and shuts it down (1001 to every push socket).
@@ -93,14 +88,14 @@ public struct WokRouterServer: Sendable {
         let configuration = self.configuration
         let logger = self.logger
         var services: [any Service] = [
-            application(address: .hostname(configuration.host, port: configuration.port), trusted: false) { channel in
+            listener(address: .hostname(configuration.host, port: configuration.port), trusted: false) { channel in
                 logger.info("wok-router listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)")
             },
         ]
         if let path = configuration.unixSocket {
             try? FileManager.default.removeItem(atPath: path)
             let mode = configuration.unixSocketMode
-            services.append(application(address: .unixDomainSocket(path: path), trusted: true) { _ in
+            services.append(listener(address: .unixDomainSocket(path: path), trusted: true) { _ in
                 chmod(path, mode_t(mode))
                 logger.info("publishing also on UNIX socket \(path) (mode \(String(mode, radix: 8)))")
             })

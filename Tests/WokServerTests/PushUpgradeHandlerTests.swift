@@ -1,4 +1,5 @@
 import Foundation
+import ServiceLifecycle
 import Testing
 import WokJSON
 @testable import WokServer
@@ -93,6 +94,20 @@ struct PushUpgradeHandlerTests {
                 String(decoding: received, as: UTF8.self).components(separatedBy: "HTTP/1.1 200 OK").count == 3
             }
             #expect(String(decoding: received, as: UTF8.self).components(separatedBy: "HTTP/1.1 200 OK").count == 3)
+        }
+    }
+}
+
+/// Graceful shutdown reaches connections that have not sent a request yet.
+@Suite(.timeLimit(.minutes(1)))
+struct ListenerShutdownTests {
+    @Test func connectionWithoutARequestIsClosedOnGracefulShutdown() async throws {
+        // The request timeout is past the suite's time limit: only the shutdown can close it in time.
+        try await TestServer.with(configure: { $0.requestTimeout = 600 }) { server in
+            let raw = try await RawTCP.connect(port: server.port)
+            #expect(try await server.request("GET", "/healthz").status == 200)  // accepted and set up by now
+            await server.group.triggerGracefulShutdown()
+            try await raw.closed()
         }
     }
 }

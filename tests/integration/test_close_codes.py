@@ -201,3 +201,54 @@ def test_a_socket_that_answers_pings_stays_open(quick_pings):
         assert healthy.notifications(1)[0]["id"] == published["id"]
     finally:
         healthy.close()
+
+
+@pytest.mark.wok_router_only("graceful shutdown of the router's own listeners")
+def test_sigterm_answers_requests_in_flight_and_closes_idle_connections(server_factory):
+    """SIGTERM with a push socket, a long-poll in flight and an idle keep-alive connection open, on
+    TCP and on the UNIX socket: the push socket gets 1001, the long-poll its answer, the idle
+    connection is closed, the socket file is removed, and the router exits 0."""
+    import os
+    import socket
+    import threading
+
+    import requests
+
+    router = server_factory(unix_socket=True)
+    ws = WSClient(router)
+    ws.subscribe(["itest.events"])
+    answers = {}
+
+    def long_poll():
+        try:
+            answers["poll"] = requests.get(router.url("/notifications", topics="itest.events", wait=15), timeout=30)
+        except Exception as error:  # reported by the assertion below
+            answers["poll"] = error
+
+    poller = threading.Thread(target=long_poll)
+    poller.start()
+    idle = socket.create_connection((router.host, router.port), timeout=10)
+    idle.sendall(f"GET /healthz HTTP/1.1\r\nHost: {router.host}\r\n\r\n".encode())
+    assert idle.recv(65536).startswith(b"HTTP/1.1 200")
+    unix = socket.socket(socket.AF_UNIX)
+    unix.settimeout(10)
+    unix.connect(router.unix_socket)
+    unix.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+    assert unix.recv(65536).startswith(b"HTTP/1.1 200")
+    time.sleep(0.3)  # the long-poll is waiting by now
+
+    assert router.stop(signal.SIGTERM) == 0
+    assert ws.expect_close() == 1001
+    poller.join(10)
+    poll = answers.get("poll")
+    # Answered in full: its empty page, or 503 when the store had already closed for the shutdown.
+    assert isinstance(poll, requests.Response) and poll.status_code in (200, 503), poll
+    body = poll.json()
+    assert body.get("notifications") == [] if poll.status_code == 200 else isinstance(body.get("error"), str), body
+    for sock in (idle, unix):
+        try:
+            assert sock.recv(65536) == b"", "the idle connection was left open"
+        except ConnectionResetError:
+            pass
+        sock.close()
+    assert not os.path.exists(router.unix_socket)

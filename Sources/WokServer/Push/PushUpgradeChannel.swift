@@ -8,21 +8,17 @@ import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 import NIOWebSocket
 
-/// The child channel of the wok-router listener: HTTP/1 served by Hummingbird, except
+/// The pipeline of a connection accepted by ``WokListener``: HTTP/1 served by Hummingbird, except
 /// `POST /notifications` when no token needs verifying, which ``EventLoopPublishHandler`` answers
 /// on the event loop; and `/push` upgraded to WebSocket onto our own lean handler
-/// (``PushConnection``), with no Swift task kept per socket. ``PushUpgradeHandler`` reads each
+/// (``PushConnection``), with no Swift task at all. ``PushUpgradeHandler`` reads each
 /// connection's first request and decides which.
+///
+/// The `ServerChildChannel`/`HTTPChannelHandler` conformance is what gives ``WokListener``
+/// Hummingbird's HTTP/1 request loop (`handleHTTP(asyncChannel:logger:)`) for the plain HTTP
+/// connections; Hummingbird's own `Server` (a task per accepted connection) is not used.
 struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
-    enum UpgradeResult: Sendable {
-        /// Our handlers own the connection: a push socket, or a refused upgrade being answered.
-        case handled
-        /// A plain HTTP request: Hummingbird serves the connection.
-        case http(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
-    }
-
     struct Value: ServerChildChannelValue {
-        let upgradeResult: UpgradeOutcome
         let channel: any Channel
     }
 
@@ -30,10 +26,14 @@ struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
     let services: PushServices
     /// Requests on this listener come over the UNIX socket (publishers need no token).
     let trusted: Bool
+    /// Receives each connection whose first request is plain HTTP, on its event loop, once the
+    /// HTTP handlers are in place; the listener serves it with ``handleHTTP(asyncChannel:logger:)``.
+    let onHTTP: @Sendable (NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>) -> Void
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         let services = self.services
         let trusted = self.trusted
+        let onHTTP = self.onHTTP
         let configuration = services.configuration
         return channel.eventLoop.makeCompletedFuture {
             if !trusted, !configuration.tcpNoDelay {
@@ -45,30 +45,34 @@ struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
             // NIO's pipeline configuration is the only public way to a request decoder that forwards
             // the bytes after an upgrade request and tells the encoder which responses answer HEAD;
             // its typed upgrade handler is replaced by ours at once (its upgrade future is never used).
-            var pipeline = NIOUpgradableHTTPServerPipelineConfiguration<UpgradeResult>(
-                upgradeConfiguration: .init(upgraders: [], notUpgradingCompletionHandler: { $0.eventLoop.makeSucceededFuture(.handled) }))
+            var pipeline = NIOUpgradableHTTPServerPipelineConfiguration<Bool>(
+                upgradeConfiguration: .init(upgraders: [], notUpgradingCompletionHandler: { $0.eventLoop.makeSucceededFuture(false) }))
             pipeline.enablePipelining = false
             pipeline.enableErrorHandling = false
             pipeline.enableResponseHeaderValidation = false
             _ = try ops.configureUpgradableHTTPServerPipeline(configuration: pipeline)
-            ops.removeHandler(try ops.handler(type: NIOTypedHTTPServerUpgradeHandler<UpgradeResult>.self), promise: nil)
+            ops.removeHandler(try ops.handler(type: NIOTypedHTTPServerUpgradeHandler<Bool>.self), promise: nil)
             let http = PushUpgradeHandler.HTTPHandlers(
                 encoder: try ops.handler(type: HTTPResponseEncoder.self),
                 decoder: try ops.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self),
                 timeout: RequestTimeoutHandler(timeout: .nanoseconds(Int64(configuration.requestTimeout * 1e9))),
                 closeWatcher: closeWatcher)
-            let result = channel.eventLoop.makePromise(of: UpgradeResult.self)
             try ops.addHandler(PushUpgradeHandler(
-                services: services, trusted: trusted, http: http, result: result,
-                installHTTP: { channel in try Self.installHTTP(channel: channel, services: services, trusted: trusted, logger: logger) }))
+                services: services, trusted: trusted, http: http,
+                installHTTP: { channel in try Self.installHTTP(channel: channel, services: services, trusted: trusted, logger: logger) },
+                onHTTP: onHTTP))
             try ops.addHandler(http.timeout)
-            return Value(upgradeResult: UpgradeOutcome(result.futureResult), channel: channel)
+            return Value(channel: channel)
         }
     }
 
+    /// Not called: ``WokListener`` runs no task per connection, only ``handleHTTP(asyncChannel:logger:)``
+    /// for the connections handed to ``onHTTP``.
+    func handle(value: Value, logger: Logger) async {}
+
     /// Adds ``EventLoopPublishHandler`` (it answers publishes that need no token verified, before
     /// Hummingbird's codec; its answers go out through a ``RawWriteHandler`` at the head) and the
-    /// handlers Hummingbird serves HTTP/1 with, and wraps the channel for Hummingbird's task.
+    /// handlers Hummingbird serves HTTP/1 with, and wraps the channel for the listener's task.
     private static func installHTTP(channel: any Channel, services: PushServices, trusted: Bool, logger: Logger) throws
         -> NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart> {
         let configuration = services.configuration
@@ -88,18 +92,5 @@ struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
         try ops.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
         return try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
             wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
-    }
-
-    func handle(value: Value, logger: Logger) async {
-        do {
-            switch try await value.upgradeResult.get() {
-            case .handled:
-                return
-            case .http(let http1):
-                await handleHTTP(asyncChannel: http1, logger: logger)
-            }
-        } catch {
-            logger.debug("connection ended during setup", metadata: ["error": "\(error)"])
-        }
     }
 }

@@ -17,7 +17,8 @@ import NIOWebSocket
 ///   leaves last and forwards whatever the client sent after the request (a subscribe frame in
 ///   the same segment) to the WebSocket decoder.
 ///
-/// Any of these completes `result`; the connection's Hummingbird task reads it.
+/// Only the first case involves a Swift task: `onHTTP` hands the connection to the listener,
+/// which serves it with Hummingbird's HTTP handling.
 final class PushUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -47,32 +48,26 @@ final class PushUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let services: PushServices
     private let trusted: Bool
     private let http: HTTPHandlers
-    private let result: EventLoopPromise<PushUpgradeChannel.UpgradeResult>
     /// Installs the handlers Hummingbird serves HTTP with and returns the channel it reads.
     private let installHTTP: (any Channel) throws -> NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
+    /// Hands a plain HTTP connection to the listener (called once the request head is on its way).
+    private let onHTTP: (NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>) -> Void
     private var state = State.idle
-    private var resultCompleted = false
     private var context: ChannelHandlerContext?
 
     init(services: PushServices, trusted: Bool, http: HTTPHandlers,
-         result: EventLoopPromise<PushUpgradeChannel.UpgradeResult>,
-         installHTTP: @escaping (any Channel) throws -> NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>) {
+         installHTTP: @escaping (any Channel) throws -> NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>,
+         onHTTP: @escaping (NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>) -> Void) {
         self.services = services
         self.trusted = trusted
         self.http = http
-        self.result = result
         self.installHTTP = installHTTP
+        self.onHTTP = onHTTP
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
-        self.context = nil
-        if !resultCompleted {
-            resultCompleted = true
-            result.fail(ChannelError.ioOnClosedChannel)
-        }
-    }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch state {
@@ -117,6 +112,11 @@ final class PushUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler {
             closeNow(context)
             return
         }
+        if event is ChannelShouldQuiesceEvent, case .idle = state {
+            // The listener is shutting down and no request has started here.
+            closeNow(context)
+            return
+        }
         context.fireUserInboundEventTriggered(event)
     }
 
@@ -146,15 +146,14 @@ final class PushUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         state = .handedOver
-        complete(.http(asyncChannel))
         context.fireChannelRead(wrapInboundOut(.head(head)))
         context.pipeline.syncOperations.removeHandler(self, promise: nil)
+        onHTTP(asyncChannel)
     }
 
     /// Answers the first request with `status` and a JSON body, then closes.
     private func answer(_ context: ChannelHandlerContext, _ status: HTTPResponseStatus, _ body: String) {
         state = .finished
-        complete(.handled)
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Content-Length", value: String(body.utf8.count))
@@ -167,14 +166,7 @@ final class PushUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func closeNow(_ context: ChannelHandlerContext) {
         state = .finished
-        complete(.handled)
         context.close(promise: nil)
-    }
-
-    private func complete(_ value: PushUpgradeChannel.UpgradeResult) {
-        guard !resultCompleted else { return }
-        resultCompleted = true
-        result.succeed(value)
     }
 
     // MARK: The /push handshake
@@ -231,7 +223,6 @@ final class PushUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler {
             closeNow(context)
             return
         }
-        complete(.handled)
         ops.removeHandler(self, promise: nil)
         // Last: the decoder leaves on the next loop tick and hands the bytes that followed the
         // request (and any read meanwhile) to the WebSocket decoder, in order.

@@ -32,14 +32,14 @@ struct TestServer: Sendable {
         let server = try await WokRouterServer(configuration: configuration, logger: logger)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         var services: [any Service] = [
-            server.application(address: .hostname("127.0.0.1", port: configuration.port), trusted: false) { channel in
+            server.listener(address: .hostname("127.0.0.1", port: configuration.port), trusted: false) { channel in
                 portContinuation.yield(channel.localAddress?.port ?? 0)
             },
         ]
         let (unixReady, unixContinuation) = AsyncStream.makeStream(of: Void.self)
         if let path = configuration.unixSocket {
             try? FileManager.default.removeItem(atPath: path)
-            services.append(server.application(address: .unixDomainSocket(path: path), trusted: true) { _ in
+            services.append(server.listener(address: .unixDomainSocket(path: path), trusted: true) { _ in
                 unixContinuation.yield()
             })
         } else {
