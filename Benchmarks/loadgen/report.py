@@ -89,6 +89,10 @@ ROWS = [
     ("latency", "Modest load: server CPU (% of a core)", "lower", 1, lambda d: d["server_cpu_pct"]),
     ("publish", "Publish throughput, single POSTs, 4 connections (notif/s)", "higher", 0,
      lambda d: d["publish_per_s"]),
+    # What the subscriber received: a server that drops notifications it accepted (nchan does when
+    # publishers outrun its buffer) delivers fewer than it accepts.
+    ("publish", "Publish, single: delivered to the subscriber (notif/s)", "higher", 0,
+     lambda d: d["deliveries_per_s"]),
     ("publish", "Publish, single: POST round trip p99 (ms)", "lower", 2, lambda d: d["pub_rtt_p99_ms"]),
     ("publish", "Publish, single: server CPU per notification (µs)", "lower", 1,
      lambda d: d["server_cpu_s"] / (d["publish_per_s"] * d["duration_s"]) * 1e6),
