@@ -65,9 +65,8 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
     private var quiescing = false
     private var context: ChannelHandlerContext?
     private var date = HTTPDate()
-    /// Since when no request has been in progress (the idle clock); nil while one is.
-    private var idleSince: NIODeadline?
-    private var idleTimer: Scheduled<Void>?
+    /// The idle clock: set when no request is in progress, cleared when one starts.
+    private var idleTimer: LazyDeadlineTimer?
 
     init(processor: PublishProcessor, serverName: String, rawOutput: RawWriteHandler, idleTimeout: TimeAmount,
          grant: @escaping (HTTPRequestHead) -> AccessGrant?) {
@@ -78,7 +77,11 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
         self.idleTimeout = idleTimeout
     }
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        let channel = context.channel
+        idleTimer = LazyDeadlineTimer(eventLoop: context.eventLoop) { channel.close(promise: nil) }
+    }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
@@ -129,7 +132,7 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
     private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch (state, part) {
         case (.idle, .head(let head)):
-            idleSince = nil
+            idleTimer?.set(nil)
             guard unanswered == 0, !quiescing, Self.isPublish(head), let grant = grant(head) else {
                 unanswered += 1
                 state = .forwarding
@@ -244,27 +247,8 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
 
     /// Starts the idle clock when no request is in progress any more.
     private func becameIdleIfSo(context: ChannelHandlerContext) {
-        guard case .idle = state, unanswered == 0, idleSince == nil else { return }
-        let deadline = NIODeadline.now() + idleTimeout
-        idleSince = deadline - idleTimeout
-        if idleTimer == nil { armIdleTimer(at: deadline, on: context.eventLoop) }
-    }
-
-    private func armIdleTimer(at deadline: NIODeadline, on eventLoop: any EventLoop) {
-        let handler = NIOLoopBound(self, eventLoop: eventLoop)
-        idleTimer = eventLoop.scheduleTask(deadline: deadline) { handler.value.idleTimerFired() }
-    }
-
-    private func idleTimerFired() {
-        idleTimer = nil
-        // Removed meanwhile, or busy (the next answer restarts the clock).
-        guard let context, let idleSince else { return }
-        let deadline = idleSince + idleTimeout
-        if deadline <= .now() {
-            context.close(promise: nil)
-        } else {
-            armIdleTimer(at: deadline, on: context.eventLoop)
-        }
+        guard case .idle = state, unanswered == 0, idleTimer?.deadline == nil else { return }
+        idleTimer?.set(.now() + idleTimeout)
     }
 
     // MARK: Requests
