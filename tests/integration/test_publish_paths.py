@@ -137,12 +137,17 @@ def test_answers_carry_json_date_and_server_headers(server):
         raw.close()
 
 
-def test_connection_close_is_answered_then_closed(server):
+@pytest.mark.parametrize("request_bytes", [
+    RawHTTP.request("POST", "/notifications", publish_body(1), {"Connection": "close"}),
+    # HTTP/1.0 without keep-alive: one request per connection.
+    b"POST /notifications HTTP/1.0\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n" % len(publish_body(1))
+    + publish_body(1),
+], ids=["connection-close", "http-1.0"])
+def test_a_last_request_is_answered_then_closed(server, request_bytes):
     raw = RawHTTP(server)
     try:
-        raw.send(RawHTTP.request("POST", "/notifications", publish_body(1), {"Connection": "close"}))
-        status, _, _ = raw.response()
-        assert status == 202
+        raw.send(request_bytes)
+        assert raw.response()[0] == 202
         assert raw.closed_by_peer()
     finally:
         raw.close()
@@ -258,18 +263,6 @@ def test_a_connection_idle_after_another_route_is_closed(small_bodies):
         raw.send(RawHTTP.request("GET", "/healthz", body=None))
         assert raw.response()[0] == 200
         assert raw.closed_by_peer(timeout=5)
-    finally:
-        raw.close()
-
-
-def test_http_1_0_publish_is_answered_then_closed(server):
-    """HTTP/1.0 without keep-alive: one request per connection."""
-    raw = RawHTTP(server)
-    try:
-        body = publish_body(1)
-        raw.send(b"POST /notifications HTTP/1.0\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
-        assert raw.response()[0] == 202
-        assert raw.closed_by_peer()
     finally:
         raw.close()
 
