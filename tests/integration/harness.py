@@ -273,6 +273,103 @@ def check_server_frame(frame):
         assert not errors, (frame, errors)
 
 
+class RawHTTP:
+    """A bare TCP connection with exact control of the bytes sent and when: HTTP answers are read
+    from it by hand (status, headers, body by Content-Length), and after an upgrade, server frames."""
+
+    def __init__(self, server, data=b"", timeout=10):
+        self.sock = socket.create_connection((server.host, server.port), timeout=timeout)
+        self.buffer = b""
+        if data:
+            self.sock.sendall(data)
+
+    @staticmethod
+    def request(method, path, body=b"", headers=None):
+        """One HTTP/1.1 request's bytes (Content-Length added unless given, or the body is None)."""
+        lines = [f"{method} {path} HTTP/1.1", "Host: localhost"]
+        for name, value in (headers or {}).items():
+            lines.append(f"{name}: {value}")
+        if body is not None and not any(k.lower() in ("content-length", "transfer-encoding") for k in (headers or {})):
+            lines.append(f"Content-Length: {len(body)}")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def _more(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise EOFError("closed")
+        self.buffer += chunk
+
+    def _take(self, count):
+        while len(self.buffer) < count:
+            self._more()
+        taken, self.buffer = self.buffer[:count], self.buffer[count:]
+        return taken
+
+    def head(self):
+        """(status, headers with lower-case names) of the next answer's head."""
+        while b"\r\n\r\n" not in self.buffer:
+            try:
+                self._more()
+            except EOFError:
+                raise AssertionError("connection closed before an answer") from None
+        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        return status, headers
+
+    def response(self):
+        """(status, headers with lower-case names, body bytes) of the next answer."""
+        status, headers = self.head()
+        return status, headers, self._take(int(headers.get("content-length", "0")))
+
+    def rest_until_close(self):
+        """Everything the server sends until it closes."""
+        try:
+            while True:
+                self._more()
+        except (EOFError, ConnectionResetError):
+            return self.buffer
+
+    def frame(self):
+        """(opcode, payload) of the next server frame (unmasked, payload under 64 KiB)."""
+        header = self._take(2)
+        length = header[1] & 0x7F
+        if length == 126:
+            length = int.from_bytes(self._take(2), "big")
+        return header[0] & 0x0F, self._take(length)
+
+    def json_frame(self):
+        opcode, payload = self.frame()
+        assert opcode == 0x1, (opcode, payload)
+        return json.loads(payload)
+
+    def closed_by_peer(self, timeout=5):
+        """Whether the server closes the connection, with nothing more sent, within `timeout`."""
+        if self.buffer:
+            return False
+        self.sock.settimeout(timeout)
+        try:
+            return self.sock.recv(1) == b""
+        except (ConnectionResetError, socket.timeout):
+            return False
+
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 class Closed(Exception):
     """The server closed the socket; `code` is its close code (1006 when no close frame came)."""
 

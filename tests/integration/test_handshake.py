@@ -8,9 +8,10 @@ import base64
 import hashlib
 import json
 import os
-import socket
 
 import pytest
+
+from harness import RawHTTP
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -42,80 +43,18 @@ def client_frame(text):
     return header + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
 
 
-class Raw:
-    """A bare TCP connection that reads an HTTP head, then server frames."""
-
-    def __init__(self, server, data):
-        self.sock = socket.create_connection((server.host, server.port), timeout=10)
-        self.sock.sendall(data)
-        self.buffer = b""
-
-    def _more(self):
-        chunk = self.sock.recv(65536)
-        if not chunk:
-            raise EOFError("closed")
-        self.buffer += chunk
-
-    def head(self):
-        while b"\r\n\r\n" not in self.buffer:
-            self._more()
-        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
-        lines = head.decode("latin-1").split("\r\n")
-        status = int(lines[0].split()[1])
-        headers = {}
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
-        return status, headers
-
-    def rest_until_close(self):
-        try:
-            while True:
-                self._more()
-        except (EOFError, ConnectionResetError):
-            return self.buffer
-
-    def frame(self):
-        while len(self.buffer) < 2:
-            self._more()
-        length = self.buffer[1] & 0x7F
-        start = 2
-        if length == 126:
-            while len(self.buffer) < 4:
-                self._more()
-            length = int.from_bytes(self.buffer[2:4], "big")
-            start = 4
-        while len(self.buffer) < start + length:
-            self._more()
-        opcode = self.buffer[0] & 0x0F
-        payload = self.buffer[start:start + length]
-        self.buffer = self.buffer[start + length:]
-        return opcode, payload
-
-    def json_frame(self):
-        opcode, payload = self.frame()
-        assert opcode == 0x1, (opcode, payload)
-        return json.loads(payload)
-
-    def close(self):
-        self.sock.close()
-
-
 def expected_accept(key):
     return base64.b64encode(hashlib.sha1((key + GUID).encode()).digest()).decode()
 
 
 def test_accept_value_is_sha1_of_key_and_guid(server):
     data, key = handshake(server)
-    raw = Raw(server, data)
-    try:
+    with RawHTTP(server, data) as raw:
         status, headers = raw.head()
         assert status == 101
         assert headers["upgrade"].lower() == "websocket"
         assert "upgrade" in headers["connection"].lower()
         assert headers["sec-websocket-accept"] == expected_accept(key)
-    finally:
-        raw.close()
 
 
 def test_frames_in_the_same_segment_as_the_handshake_are_not_lost(server):
@@ -123,8 +62,7 @@ def test_frames_in_the_same_segment_as_the_handshake_are_not_lost(server):
     data, _ = handshake(server)
     data += client_frame(json.dumps({"type": "subscribe", "topics": ["itest.events"], "ref": "s"}))
     data += client_frame(json.dumps({"type": "ping", "ref": "p"}))
-    raw = Raw(server, data)
-    try:
+    with RawHTTP(server, data) as raw:
         status, _ = raw.head()
         assert status == 101
         subscribed = raw.json_frame()
@@ -133,8 +71,6 @@ def test_frames_in_the_same_segment_as_the_handshake_are_not_lost(server):
         published = server.publish_ok("itest.events", {"seq": 7})
         notification = raw.json_frame()
         assert notification["id"] == published["id"] and notification["data"] == {"seq": 7}
-    finally:
-        raw.close()
 
 
 @pytest.mark.wok_router_only("the router's own answers to malformed handshakes")
@@ -153,41 +89,28 @@ def test_frames_in_the_same_segment_as_the_handshake_are_not_lost(server):
 ])
 def test_malformed_handshake_gets_400_with_a_json_error_and_is_closed(server, case, kwargs):
     data, _ = handshake(server, **kwargs)
-    raw = Raw(server, data)
-    try:
+    with RawHTTP(server, data) as raw:
         status, headers = raw.head()
         assert status == 400, case
         assert headers.get("connection", "").lower() == "close"
         body = raw.rest_until_close()
         assert json.loads(body[:int(headers["content-length"])])["error"] == "bad_request"
-    finally:
-        raw.close()
 
 
 @pytest.mark.wok_router_only("the router's 404 for WebSocket upgrades to other paths")
 def test_handshake_to_another_path_gets_404_and_is_closed(server):
     data, _ = handshake(server, path="/healthz")
-    raw = Raw(server, data)
-    try:
+    with RawHTTP(server, data) as raw:
         status, headers = raw.head()
         assert status == 404
         body = raw.rest_until_close()
         assert json.loads(body[:int(headers["content-length"])])["error"] == "not_found"
-    finally:
-        raw.close()
 
 
 def test_plain_requests_still_reach_the_http_api(server):
     """Two pipelined plain requests on one connection: both answered (no upgrade handling in the way)."""
     request = f"GET /healthz HTTP/1.1\r\nHost: {server.host}:{server.port}\r\n\r\n".encode()
-    raw = Raw(server, request + request)
-    try:
+    with RawHTTP(server, request + request) as raw:
         for _ in range(2):
-            status, headers = raw.head()
+            status, _, _ = raw.response()
             assert status == 200
-            length = int(headers.get("content-length", "0"))
-            while len(raw.buffer) < length:
-                raw._more()
-            raw.buffer = raw.buffer[length:]
-    finally:
-        raw.close()

@@ -13,12 +13,11 @@ import itertools
 
 import json
 import signal
-import socket
 import time
 
 import pytest
 
-from harness import router_config
+from harness import RawHTTP, router_config
 from test_auth import SECRET, token
 
 BAD_BODIES = [
@@ -32,52 +31,6 @@ BAD_BODIES = [
     b'{"topic":"itest.events","data":{"seq":-1}}',
     b'[{"topic":"itest.events","data":{"seq":"x"}},{"topic":"nope.x","data":1},{"data":1}]',
 ]
-
-
-class RawHTTP:
-    """One keep-alive HTTP/1.1 connection with exact control of what is sent and when."""
-
-    def __init__(self, server, timeout=10):
-        self.sock = socket.create_connection((server.host, server.port), timeout=timeout)
-        self.file = self.sock.makefile("rb")
-
-    @staticmethod
-    def request(method, path, body=b"", headers=None):
-        lines = [f"{method} {path} HTTP/1.1", "Host: localhost"]
-        for name, value in (headers or {}).items():
-            lines.append(f"{name}: {value}")
-        if body is not None and not any(k.lower() in ("content-length", "transfer-encoding") for k in (headers or {})):
-            lines.append(f"Content-Length: {len(body)}")
-        return ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
-
-    def send(self, data):
-        self.sock.sendall(data)
-
-    def response(self):
-        """(status, headers with lower-case names, body bytes) of the next answer."""
-        status_line = self.file.readline()
-        assert status_line, "connection closed before an answer"
-        status = int(status_line.split()[1])
-        headers = {}
-        while True:
-            line = self.file.readline().rstrip(b"\r\n")
-            if not line:
-                break
-            name, _, value = line.decode().partition(":")
-            headers[name.strip().lower()] = value.strip()
-        body = self.file.read(int(headers.get("content-length", "0")))
-        return status, headers, body
-
-    def closed_by_peer(self, timeout=5):
-        self.sock.settimeout(timeout)
-        try:
-            return self.file.read(1) == b""
-        except (ConnectionResetError, socket.timeout):
-            return False
-
-    def close(self):
-        self.file.close()
-        self.sock.close()
 
 
 def publish_body(seq):
@@ -95,8 +48,7 @@ def memory_server(server_factory):
 @pytest.mark.parametrize("store", ["sqlite", "memory"])
 def test_pipelined_requests_are_answered_in_request_order(request, store):
     server = request.getfixturevalue("server" if store == "sqlite" else "memory_server")
-    raw = RawHTTP(server)
-    try:
+    with RawHTTP(server) as raw:
         raw.send(
             RawHTTP.request("POST", "/notifications", publish_body(1))
             + RawHTTP.request("GET", "/healthz", None)
@@ -118,14 +70,11 @@ def test_pipelined_requests_are_answered_in_request_order(request, store):
         batch = raw.response()
         assert batch[0] == 207
         assert [item["id"] for item in json.loads(batch[2])] == [json.loads(second[2])["id"] + 1, json.loads(second[2])["id"] + 2]
-    finally:
-        raw.close()
 
 
 @pytest.mark.wok_router_only("the event-loop publish path")
 def test_answers_carry_json_date_and_server_headers(server):
-    raw = RawHTTP(server)
-    try:
+    with RawHTTP(server) as raw:
         raw.send(RawHTTP.request("POST", "/notifications", publish_body(1)))
         status, headers, body = raw.response()
         assert status == 202
@@ -133,8 +82,6 @@ def test_answers_carry_json_date_and_server_headers(server):
         assert headers["server"] == "wok-router"
         assert headers["date"].endswith(" GMT") and len(headers["date"]) == len("Sun, 06 Nov 1994 08:49:37 GMT")
         assert int(headers["content-length"]) == len(body)
-    finally:
-        raw.close()
 
 
 @pytest.mark.parametrize("request_bytes", [
@@ -144,19 +91,15 @@ def test_answers_carry_json_date_and_server_headers(server):
     + publish_body(1),
 ], ids=["connection-close", "http-1.0"])
 def test_a_last_request_is_answered_then_closed(server, request_bytes):
-    raw = RawHTTP(server)
-    try:
+    with RawHTTP(server) as raw:
         raw.send(request_bytes)
         assert raw.response()[0] == 202
         assert raw.closed_by_peer()
-    finally:
-        raw.close()
 
 
 def test_expect_100_continue_is_answered_before_the_body(server):
     """curl sends `Expect: 100-continue` for bodies over 1 KiB and waits for 100 Continue."""
-    raw = RawHTTP(server)
-    try:
+    with RawHTTP(server) as raw:
         body = publish_body(5)
         head = RawHTTP.request("POST", "/notifications", b"", {"Expect": "100-continue", "Content-Length": str(len(body))})
         raw.send(head)
@@ -165,8 +108,6 @@ def test_expect_100_continue_is_answered_before_the_body(server):
         raw.send(body)
         status, _, answer = raw.response()
         assert status == 202, answer
-    finally:
-        raw.close()
 
 
 @pytest.fixture(scope="module")
@@ -176,8 +117,7 @@ def small_bodies(server_factory):
 
 @pytest.mark.wok_router_only("max_body_bytes and idle_timeout settings")
 def test_body_over_the_limit_is_413_and_the_connection_stays_usable(small_bodies):
-    raw = RawHTTP(small_bodies)
-    try:
+    with RawHTTP(small_bodies) as raw:
         big = json.dumps({"topic": "itest.any", "data": "x" * 2000}).encode()
         raw.send(RawHTTP.request("POST", "/notifications", big))
         status, _, body = raw.response()
@@ -185,23 +125,18 @@ def test_body_over_the_limit_is_413_and_the_connection_stays_usable(small_bodies
         raw.send(RawHTTP.request("POST", "/notifications", publish_body(7)))
         status, _, body = raw.response()
         assert status == 202, body
-    finally:
-        raw.close()
 
 
 @pytest.mark.wok_router_only("max_body_bytes and idle_timeout settings")
 def test_expect_100_continue_over_the_limit_is_413_and_closed(small_bodies):
     """The client waits for 100 Continue and sends no body: the router refuses and closes, rather
     than read the client's next request as this one's body."""
-    raw = RawHTTP(small_bodies)
-    try:
+    with RawHTTP(small_bodies) as raw:
         raw.send(RawHTTP.request("POST", "/notifications", b"", {"Expect": "100-continue", "Content-Length": "2000"}))
         status, headers, body = raw.response()
         assert status == 413 and json.loads(body)["error"] == "too_large"
         assert headers.get("connection") == "close"
         assert raw.closed_by_peer()
-    finally:
-        raw.close()
 
 
 @pytest.mark.wok_router_only("max_body_bytes and idle_timeout settings")
@@ -209,20 +144,16 @@ def test_body_exactly_at_the_limit_is_accepted(small_bodies):
     prefix, suffix = b'{"topic":"itest.any","data":"', b'"}'
     body = prefix + b"y" * (1024 - len(prefix) - len(suffix)) + suffix
     assert len(body) == 1024
-    raw = RawHTTP(small_bodies)
-    try:
+    with RawHTTP(small_bodies) as raw:
         raw.send(RawHTTP.request("POST", "/notifications", body))
         assert raw.response()[0] == 202
         raw.send(RawHTTP.request("POST", "/notifications", body[:-2] + b'y"}'))  # 1025 bytes
         assert raw.response()[0] == 413
-    finally:
-        raw.close()
 
 
 @pytest.mark.wok_router_only("max_body_bytes and idle_timeout settings")
 def test_chunked_body_over_the_limit_is_413(small_bodies):
-    raw = RawHTTP(small_bodies)
-    try:
+    with RawHTTP(small_bodies) as raw:
         chunk = b"z" * 800
         chunked = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(3)) + b"0\r\n\r\n"
         raw.send(RawHTTP.request("POST", "/notifications", chunked, {"Transfer-Encoding": "chunked"}))
@@ -230,15 +161,12 @@ def test_chunked_body_over_the_limit_is_413(small_bodies):
         assert status == 413 and json.loads(body)["error"] == "too_large"
         raw.send(RawHTTP.request("POST", "/notifications", publish_body(8)))
         assert raw.response()[0] == 202
-    finally:
-        raw.close()
 
 
 @pytest.mark.wok_router_only("max_body_bytes and idle_timeout settings")
 def test_a_connection_that_keeps_publishing_outlives_the_idle_timeout(small_bodies):
     """idle_timeout (1.5 s here) closes idle keep-alive connections, not busy ones."""
-    raw = RawHTTP(small_bodies)
-    try:
+    with RawHTTP(small_bodies) as raw:
         deadline = time.monotonic() + 4
         count = 0
         while time.monotonic() < deadline:
@@ -249,34 +177,26 @@ def test_a_connection_that_keeps_publishing_outlives_the_idle_timeout(small_bodi
         assert count >= 10
         # ...and once it goes quiet, the same connection is closed.
         assert raw.closed_by_peer(timeout=5)
-    finally:
-        raw.close()
 
 
 @pytest.mark.wok_router_only("idle_timeout setting")
 def test_a_connection_idle_after_another_route_is_closed(small_bodies):
     """The idle clock also runs after requests the publish handler passes to Hummingbird."""
-    raw = RawHTTP(small_bodies)
-    try:
+    with RawHTTP(small_bodies) as raw:
         raw.send(RawHTTP.request("POST", "/notifications", publish_body(1)))
         assert raw.response()[0] == 202
         raw.send(RawHTTP.request("GET", "/healthz", body=None))
         assert raw.response()[0] == 200
         assert raw.closed_by_peer(timeout=5)
-    finally:
-        raw.close()
 
 
 def test_sigterm_closes_an_idle_publish_connection_and_exits_0(server_factory):
     router = server_factory()
-    raw = RawHTTP(router)
-    try:
+    with RawHTTP(router) as raw:
         raw.send(RawHTTP.request("POST", "/notifications", publish_body(1)))
         assert raw.response()[0] == 202
         assert router.stop(signal.SIGTERM) == 0
         assert raw.closed_by_peer()
-    finally:
-        raw.close()
 
 
 @pytest.fixture(scope="module")
@@ -319,8 +239,7 @@ def test_a_remembered_token_keeps_its_scope(secured):
     """A publisher token limited to itest.vm.* is remembered with its scope: its later publishes,
     answered on the event loop, are refused outside it exactly like the first."""
     scoped = fresh_token(pub=True, topics=["itest.vm.*"])
-    raw = RawHTTP(secured)
-    try:
+    with RawHTTP(secured) as raw:
         vm = json.dumps({"topic": "itest.vm.state", "data": {"name": "a", "state": "running"}}).encode()
         for _ in range(3):
             raw.send(RawHTTP.request("POST", "/notifications", vm, {"Authorization": f"Bearer {scoped}"}))
@@ -333,8 +252,6 @@ def test_a_remembered_token_keeps_its_scope(secured):
         for _ in range(2):
             raw.send(RawHTTP.request("POST", f"/notifications?token={reader}", publish_body(2)))
             assert raw.response()[0] == 403
-    finally:
-        raw.close()
 
 
 @pytest.mark.wok_router_only("JWT authentication")
