@@ -44,7 +44,7 @@ public struct WokRouterServer: Sendable {
         let connections = ConnectionGauge(max: configuration.maxConnections)
         push = PushServices(router: router, configuration: configuration, verifier: verifier,
                             connections: connections, eventLoopGroup: eventLoopGroup, logger: logger)
-        http = HTTPServices(router: router, configuration: configuration, verifier: verifier, connections: connections,
+        http = HTTPServices(router: router, configuration: configuration, connections: connections,
                             metrics: metrics, publicFiles: PublicFiles(configured: configuration.publicDir), logger: logger, push: push)
         if verifier.isOpen {
             logger.warning("""

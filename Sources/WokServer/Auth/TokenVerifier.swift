@@ -28,11 +28,6 @@ package struct TokenVerifier: Sendable {
         }
     }
 
-    /// The grant for `token`.
-    package func grant(token: String?) async -> Result<AccessGrant, Failure> {
-        await verify(token: token).map(\.grant)
-    }
-
     /// The grant for `token` and the token's `exp` (nil when the router runs open).
     package func verify(token: String?) async -> Result<(grant: AccessGrant, expires: Date?), Failure> {
         guard let keys else { return .success((.open, nil)) }

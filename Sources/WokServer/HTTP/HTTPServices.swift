@@ -11,18 +11,16 @@ import WokSchema
 final class HTTPServices: Sendable {
     let router: WokRouterCore.Router
     let configuration: WokServerConfiguration
-    let verifier: TokenVerifier
     let connections: ConnectionGauge
     let metrics: ServerMetrics
     let publicFiles: PublicFiles
     let logger: Logger
     let push: PushServices
 
-    init(router: WokRouterCore.Router, configuration: WokServerConfiguration, verifier: TokenVerifier, connections: ConnectionGauge,
+    init(router: WokRouterCore.Router, configuration: WokServerConfiguration, connections: ConnectionGauge,
          metrics: ServerMetrics, publicFiles: PublicFiles, logger: Logger, push: PushServices) {
         self.router = router
         self.configuration = configuration
-        self.verifier = verifier
         self.connections = connections
         self.metrics = metrics
         self.publicFiles = publicFiles

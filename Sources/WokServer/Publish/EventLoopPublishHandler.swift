@@ -140,7 +140,8 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
                 return
             }
             let closeAfter = !head.isKeepAlive
-            let expectsContinue = Self.expectsContinue(head)
+            // `Expect: 100-continue`: the client waits for `100 Continue` before it sends the body.
+            let expectsContinue = head.hasToken("100-continue", in: "expect")
             body.clear()
             if let length = head.headers.first(name: "content-length").flatMap({ Int($0) }), length > processor.maxBodyBytes {
                 // A client waiting for 100 Continue does not send the body: close rather than
@@ -256,12 +257,6 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
     private static let continueBytes = ByteBuffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n")
 
     private static func isPublish(_ head: HTTPRequestHead) -> Bool {
-        guard head.method == .POST else { return false }
-        return head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first == "/notifications"
-    }
-
-    /// `Expect: 100-continue`: the client waits for `100 Continue` before it sends the body.
-    private static func expectsContinue(_ head: HTTPRequestHead) -> Bool {
-        head.headers["expect"].contains { $0.lowercased().filter { $0 != " " && $0 != "\t" } == "100-continue" }
+        head.method == .POST && head.path == "/notifications"
     }
 }

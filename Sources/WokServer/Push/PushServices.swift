@@ -3,12 +3,11 @@ import NIOCore
 import NIOHTTP1
 import WokRouterCore
 
-/// What every push connection shares: the router, the configuration, the token verifier, the
+/// What every push connection shares: the router, the configuration, the grant resolver, the
 /// client-frame validator, the per-loop queues and the connection gauge.
 final class PushServices: Sendable {
     let router: WokRouterCore.Router
     let configuration: WokServerConfiguration
-    let verifier: TokenVerifier
     let connections: ConnectionGauge
     let logger: Logger
     /// Decides grants, remembering verified tokens (shared with the HTTP routes).
@@ -19,7 +18,6 @@ final class PushServices: Sendable {
          connections: ConnectionGauge, eventLoopGroup: any EventLoopGroup, logger: Logger) {
         self.router = router
         self.configuration = configuration
-        self.verifier = verifier
         self.grants = GrantResolver(verifier: verifier)
         self.connections = connections
         self.logger = logger

@@ -28,9 +28,8 @@ enum WebSocketHandshake {
     /// be exactly `13`, and there must be exactly one `Sec-WebSocket-Key`, which base64-decodes to
     /// 16 bytes. Only then does the path matter (`/push`, query string ignored).
     static func decide(_ head: HTTPRequestHead) -> Decision {
-        let upgrade = head.headers["upgrade"]
-        guard !upgrade.isEmpty else { return .notAnUpgrade }
-        guard upgrade.contains(where: { hasToken("websocket", in: $0) }) else {
+        guard head.headers.contains(name: "upgrade") else { return .notAnUpgrade }
+        guard head.hasToken("websocket", in: "upgrade") else {
             return .malformed("only WebSocket upgrades are served")
         }
         guard head.method == .GET else { return .malformed("a WebSocket handshake is a GET") }
@@ -40,36 +39,17 @@ enum WebSocketHandshake {
         let keys = head.headers["sec-websocket-key"]
         guard let rawKey = keys.first, !rawKey.isEmpty else { return .malformed("Sec-WebSocket-Key is missing") }
         guard keys.count == 1 else { return .malformed("Sec-WebSocket-Key must be given once") }
-        let key = trimmed(rawKey)
+        let key = HTTPWhitespace.trimmed(rawKey)
         guard isValidKey(key) else { return .malformed("Sec-WebSocket-Key must be 16 bytes in base64") }
         let versions = head.headers["sec-websocket-version"]
-        guard versions.count == 1, trimmed(versions[0]) == "13" else {
+        guard versions.count == 1, HTTPWhitespace.trimmed(versions[0]) == "13" else {
             return .malformed("Sec-WebSocket-Version must be 13")
         }
-        guard head.headers["connection"].contains(where: { hasToken("upgrade", in: $0) }) else {
+        guard head.hasToken("upgrade", in: "connection") else {
             return .malformed("Connection must include Upgrade")
         }
-        guard path(of: head.uri) == "/push" else { return .otherPath }
+        guard head.path == "/push" else { return .otherPath }
         return .push(key: key)
-    }
-
-    /// The request target without its query string.
-    static func path(of uri: String) -> Substring {
-        let utf8 = uri.utf8
-        guard let question = utf8.firstIndex(of: UInt8(ascii: "?")) else { return Substring(uri) }
-        return Substring(utf8[..<question])
-    }
-
-    /// Whether the comma-separated header value `value` holds `token` (ASCII case-insensitive,
-    /// surrounding spaces and tabs ignored).
-    static func hasToken(_ token: String, in value: String) -> Bool {
-        value.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: true).contains { part in
-            var part = part[...]
-            while let first = part.first, first == 0x20 || first == 0x09 { part = part.dropFirst() }
-            while let last = part.last, last == 0x20 || last == 0x09 { part = part.dropLast() }
-            return part.count == token.utf8.count
-                && zip(part, token.utf8).allSatisfy { lowercased($0) == lowercased($1) }
-        }
     }
 
     /// Whether `key` is the base64 form of 16 bytes: 22 characters of the base64 alphabet, then
@@ -97,17 +77,6 @@ enum WebSocketHandshake {
     }
 
     // MARK: Helpers
-
-    private static func trimmed(_ value: String) -> String {
-        var part = value.utf8[...]
-        while let first = part.first, first == 0x20 || first == 0x09 { part = part.dropFirst() }
-        while let last = part.last, last == 0x20 || last == 0x09 { part = part.dropLast() }
-        return part.count == value.utf8.count ? value : String(Substring(part))
-    }
-
-    private static func lowercased(_ byte: UInt8) -> UInt8 {
-        (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
-    }
 
     private static func base64Value(_ byte: UInt8) -> UInt8? {
         switch byte {
