@@ -57,14 +57,17 @@ final class GroupMember: Subscriber, @unchecked Sendable {
 }
 
 @Suite struct DeliveryGroupTests {
-    func makeRouter(_ tree: TempTree) throws -> Router {
-        Router(registry: try SchemaRegistry(root: tree.path), store: MemoryHistoryStore())
+    /// A fresh tree per test (the suite is made anew for each).
+    let tree = TempTree()
+
+    /// A router over the `kimchi` plugin with `topics`, on the memory store.
+    func makeRouter(topics: [String] = ["kimchi.vms"]) throws -> Router {
+        tree.plugin("kimchi", topics: topics)
+        return Router(registry: try SchemaRegistry(root: tree.path), store: MemoryHistoryStore())
     }
 
     @Test func mixedGroupedAndUngroupedSubscribersGetEachNotificationOnceInIdOrder() async throws {
-        let tree = TempTree()
-        tree.plugin("kimchi", topics: ["kimchi.vms", "kimchi.pools", "kimchi.vms.state"])
-        let router = try makeRouter(tree)
+        let router = try makeRouter(topics: ["kimchi.vms", "kimchi.pools", "kimchi.vms.state"])
         let first = RecordingGroup(), second = RecordingGroup()
         let a = GroupMember(first), b = GroupMember(first), c = GroupMember(second)
         let plain = RecordingSubscriber()
@@ -94,9 +97,7 @@ final class GroupMember: Subscriber, @unchecked Sendable {
     }
 
     @Test func aReplayingMemberGetsItsHeldBackNotificationsInOrderWhileItsPeersGetThemLive() async throws {
-        let tree = TempTree()
-        tree.plugin("kimchi", topics: ["kimchi.vms"])
-        let router = try makeRouter(tree)
+        let router = try makeRouter()
         let group = RecordingGroup()
         let peer = GroupMember(group), late = GroupMember(group, holdingReplay: true)
         try await router.subscribe(peer, filters: filters("kimchi.vms")) { _ in }
@@ -117,9 +118,7 @@ final class GroupMember: Subscriber, @unchecked Sendable {
     }
 
     @Test func aRemovedMemberGetsNothingAndAnEmptyGroupIsNotCalled() async throws {
-        let tree = TempTree()
-        tree.plugin("kimchi", topics: ["kimchi.vms"])
-        let router = try makeRouter(tree)
+        let router = try makeRouter()
         let group = RecordingGroup()
         let a = GroupMember(group), b = GroupMember(group)
         try await router.subscribe(a, filters: filters("kimchi.vms")) { _ in }
@@ -135,9 +134,7 @@ final class GroupMember: Subscriber, @unchecked Sendable {
     }
 
     @Test func aMemberMatchingThroughSeveralFiltersIsListedOnce() async throws {
-        let tree = TempTree()
-        tree.plugin("kimchi", topics: ["kimchi.vms"])
-        let router = try makeRouter(tree)
+        let router = try makeRouter()
         let group = RecordingGroup()
         let member = GroupMember(group), other = GroupMember(group)
         try await router.subscribe(member, filters: filters("kimchi.vms", "kimchi.*", "kimchi.>", "*.vms", "*.*")) { _ in }
