@@ -140,6 +140,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "WokHistoryPostgresTests",
+            dependencies: [
+                "WokHistoryPostgres", "WokRouterCore", "WokJSON",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "WokServerTests",
             dependencies: [
                 "WokServer", "WokRouterCore", "WokJSON",

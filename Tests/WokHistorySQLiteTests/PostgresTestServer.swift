@@ -25,23 +25,43 @@ enum PostgresTestServer {
         return url
     }
 
-    /// Creates a new, empty database on the test server and returns its URL.
-    static func newDatabase() async throws -> String {
-        let admin = try url()
-        guard var components = URLComponents(string: admin) else { throw Missing() }
-        let name = "wok_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    /// Ends every other session on the database `url` names (as a server restart or a network
+    /// cut would), from a connection to the test server's own database.
+    static func terminateConnections(to url: String) async throws {
+        guard let target = URLComponents(string: url) else { throw Missing() }
+        let database = String(target.path.dropFirst())
+        try await withAdminConnection { connection, logger in
+            try await connection.query("""
+                SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(database) AND pid <> pg_backend_pid()
+                """, logger: logger)
+        }
+    }
+
+    /// Runs `body` on a connection to the test server's own database.
+    private static func withAdminConnection(_ body: (PostgresConnection, Logger) async throws -> Void) async throws {
+        guard let components = URLComponents(string: try url()) else { throw Missing() }
+        let logger = Logger(label: "wok-test.postgres")
         let connection = try await PostgresConnection.connect(
             configuration: .init(host: components.host ?? "127.0.0.1", port: components.port ?? 5432,
                                  username: components.user ?? "postgres", password: components.password,
                                  database: String(components.path.dropFirst()), tls: .disable),
-            id: 1, logger: Logger(label: "wok-test.postgres"))
+            id: 1, logger: logger)
         do {
-            try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: Logger(label: "wok-test.postgres"))
+            try await body(connection, logger)
         } catch {
             try? await connection.close()
             throw error
         }
         try await connection.close()
+    }
+
+    /// Creates a new, empty database on the test server and returns its URL.
+    static func newDatabase() async throws -> String {
+        guard var components = URLComponents(string: try url()) else { throw Missing() }
+        let name = "wok_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try await withAdminConnection { connection, logger in
+            try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+        }
         components.path = "/" + name
         return components.string!
     }
