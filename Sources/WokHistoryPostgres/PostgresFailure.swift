@@ -4,10 +4,15 @@ import WokRouterCore
 /// Turns postgres-nio's errors into `HistoryError`s a person can act on, and tells whether the
 /// connection that raised one must be dropped.
 enum PostgresFailure {
-    /// Whether `error` left the connection unusable (anything but an error the server reported
-    /// for one statement).
+    /// Whether `error` left the connection unusable: anything but an error the server reported
+    /// for one statement, or a server error of class 08 (connection exception) or 57P (operator
+    /// intervention: the session was terminated, the server is shutting down).
     static func isConnectionLost(_ error: any Error) -> Bool {
-        if let error = error as? PSQLError { return error.code != .server }
+        if let error = error as? PSQLError {
+            guard error.code == .server else { return true }
+            let state = error.serverInfo?[.sqlState] ?? ""
+            return state.hasPrefix("08") || state.hasPrefix("57P")
+        }
         if let error = error as? PostgresTransactionError {
             return [error.beginError, error.closureError, error.commitError].contains { $0.map(isConnectionLost) ?? false }
         }

@@ -117,6 +117,69 @@ struct SharedPostgresStoreTests {
         await b.close()
     }
 
+    @Test func aRouterLockedOutFailsItsAppendsThenCatchesUpWithWhatOthersCommittedMeanwhile() async throws {
+        let url = try await PostgresTestServer.newDatabase()
+        let role = "wok_role_" + UUID().uuidString.prefix(8).lowercased()
+        try await PostgresTestServer.administer("CREATE ROLE \(role) LOGIN SUPERUSER")
+        var components = try #require(URLComponents(string: url))
+        components.user = role
+        let a = try await PostgresHistoryStore(url: url)
+        var quick = PostgresHistoryConfiguration()
+        quick.reconnectDelaySeconds = 0.05
+        quick.maxReconnectDelaySeconds = 0.2
+        let b = try await PostgresHistoryStore(url: try #require(components.string), configuration: quick)
+        let logB = CommitLog()
+        b.setCommitHandler { logB.record($0) }
+        _ = try await b.append([pending("kimchi.vms", 1)])
+        #expect(logB.ids == [1])
+
+        // B's role may no longer log in, and its sessions are cut: B is away.
+        try await PostgresTestServer.administer("ALTER ROLE \(role) NOLOGIN")
+        try await PostgresTestServer.administer("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '\(role)'")
+        var refused: HistoryError?
+        for _ in 0..<50 where refused == nil {  // until B has noticed its connection is gone
+            do { _ = try await b.append([pending("kimchi.vms", 0)]) } catch { refused = error }
+        }
+        let error = try #require(refused, "an append while the database refuses B fails")
+        #expect(!error.isClosed && "\(error)".contains("PostgreSQL"), "\(error)")
+        let stored = try await a.append([pending("kimchi.vms", 2), pending("kimchi.vms", 3)]) + a.append([pending("kimchi.vms", 4)])
+        #expect(stored.count == 3)
+
+        // Let B back in: it reconnects, reads what it missed, and goes on.
+        try await PostgresTestServer.administer("ALTER ROLE \(role) LOGIN")
+        let head = try #require(stored.last?.id)
+        try await waitUntil { logB.ids.last == head }
+        let mine = try await b.append([pending("kimchi.vms", 5)])
+        #expect(mine[0].id == head + 1)
+        #expect(logB.ids == Array(1...head + 1), "B handed over every commit once, in order, including those made while it was away")
+        await a.close()
+        await b.close()
+        try await PostgresTestServer.administer("DROP OWNED BY \(role)")
+    }
+
+    @Test func closeFinishesAppendsStillQueued() async throws {
+        let store = try await PostgresHistoryStore(url: try await PostgresTestServer.newDatabase())
+        let log = CommitLog()
+        store.setCommitHandler { log.record($0) }
+        let results = Locked<[Result<[WokNotification], HistoryError>]>([])
+        for n in 0..<20 {
+            store.append([pending("kimchi.vms", Int64(n))]) { result in results.withLock { $0.append(result) } }
+        }
+        await store.close()
+        let outcomes = results.current
+        #expect(outcomes.count == 20, "every append completed before close returned")
+        #expect(outcomes.allSatisfy { (try? $0.get()) != nil })
+        #expect(log.ids == Array(1...20))
+    }
+
+    @Test func theDefaultTLSModeUsesPlainTCPWhenTheServerOffersNoTLS() async throws {
+        var components = try #require(URLComponents(string: try await PostgresTestServer.newDatabase()))
+        components.queryItems = nil  // sslmode=prefer, the default; the test server has no TLS
+        let store = try await PostgresHistoryStore(url: try #require(components.string))
+        #expect(try await store.append([pending("kimchi.vms")]).map(\.id) == [1])
+        await store.close()
+    }
+
     @Test func anUnreachableServerIsAClearError() async throws {
         let port = try closedPort()
         await #expect {
@@ -130,6 +193,15 @@ struct SharedPostgresStoreTests {
 
 func pending(_ topic: String, _ n: Int64 = 0, time: NotificationTime = .now()) -> PendingNotification {
     PendingNotification(topic: try! Topic(topic), data: ["n": .int(n)], time: time)
+}
+
+/// A value behind a lock, for callbacks.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func withLock<R>(_ body: (inout Value) -> R) -> R { lock.lock(); defer { lock.unlock() }; return body(&value) }
+    var current: Value { withLock { $0 } }
 }
 
 /// Collects what a store hands its commit handler.

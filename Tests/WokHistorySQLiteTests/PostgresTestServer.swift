@@ -37,6 +37,13 @@ enum PostgresTestServer {
         }
     }
 
+    /// Runs `sql` on the test server's own database (administration: roles, databases).
+    static func administer(_ sql: String) async throws {
+        try await withAdminConnection { connection, logger in
+            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        }
+    }
+
     /// Runs `body` on a connection to the test server's own database.
     private static func withAdminConnection(_ body: (PostgresConnection, Logger) async throws -> Void) async throws {
         guard let components = URLComponents(string: try url()) else { throw Missing() }
