@@ -7,7 +7,8 @@ import WokRouterCore
 /// `run` hands the connection to a body; when the body fails because the connection broke
 /// (not because the server refused one statement), the connection is dropped and the next `run`
 /// opens a new one. Statements from concurrent `run`s share the connection (postgres-nio queues
-/// them in order).
+/// them in order). A connection that leaves a `run` unanswered for `answerTimeout` (the server's
+/// own `statement_timeout` passed long ago: the network is cut) is closed, which fails the run.
 final class PostgresConnectionSlot: Sendable {
     private struct State {
         var connection: PostgresConnection?
@@ -18,14 +19,16 @@ final class PostgresConnectionSlot: Sendable {
     private let url: PostgresURL
     private let configuration: PostgresConnection.Configuration
     private let name: String
+    private let answerTimeout: Duration
     private let logger: Logger
     private let state = Locked(State())
 
     /// - Parameter name: what the connection is for, in logs (`writer`, `reader`, `listener`).
-    init(url: PostgresURL, configuration: PostgresConnection.Configuration, name: String, logger: Logger) {
+    init(url: PostgresURL, configuration: PostgresConnection.Configuration, name: String, answerTimeout: Duration, logger: Logger) {
         self.url = url
         self.configuration = configuration
         self.name = name
+        self.answerTimeout = answerTimeout
         self.logger = logger
     }
 
@@ -33,12 +36,23 @@ final class PostgresConnectionSlot: Sendable {
     /// - Throws: `HistoryError.unavailable` naming what failed (`doing`), `.closed` after `close()`.
     func run<T: Sendable>(_ doing: String, _ body: (PostgresConnection) async throws -> T) async throws(HistoryError) -> T {
         let connection = try await lease()
+        let timedOut = Locked(false)
+        let watchdog = Task { [answerTimeout, logger, name] in
+            guard (try? await Task.sleep(for: answerTimeout)) != nil else { return }
+            timedOut.withLock { $0 = true }
+            logger.warning("PostgreSQL \(name) connection unanswered for \(answerTimeout); closing it")
+            connection.close().whenComplete { _ in _ = connection }
+        }
+        defer { watchdog.cancel() }
         do {
             return try await body(connection)
         } catch {
             if PostgresFailure.isConnectionLost(error) {
                 logger.warning("PostgreSQL \(name) connection lost", metadata: ["error": "\(PostgresFailure.describe(error))"])
                 drop(connection)
+            }
+            if timedOut.current {
+                throw .unavailable("PostgreSQL \(url): \(doing) failed: no answer for \(answerTimeout)")
             }
             throw PostgresFailure.history(error, doing: doing, at: url)
         }

@@ -63,12 +63,15 @@ public final class PostgresHistoryStore: HistoryStore, Sendable {
     public init(url text: String, configuration: PostgresHistoryConfiguration = .init(),
                 logger: Logger = Logger(label: "wok-router.postgres")) async throws(HistoryError) {
         let url = try PostgresURL(text)
-        let connection = try url.connectionConfiguration()
+        var connection = try url.connectionConfiguration()
+        connection.options.additionalStartupParameters.append(
+            ("statement_timeout", String(Int((configuration.statementTimeoutSeconds * 1000).rounded()))))
+        let answerTimeout = Duration.milliseconds(Int64((configuration.statementTimeoutSeconds + 10) * 1000))
         self.url = url
         self.configuration = configuration
         self.logger = logger
-        writerConnection = PostgresConnectionSlot(url: url, configuration: connection, name: "writer", logger: logger)
-        readerConnection = PostgresConnectionSlot(url: url, configuration: connection, name: "reader", logger: logger)
+        writerConnection = PostgresConnectionSlot(url: url, configuration: connection, name: "writer", answerTimeout: answerTimeout, logger: logger)
+        readerConnection = PostgresConnectionSlot(url: url, configuration: connection, name: "reader", answerTimeout: answerTimeout, logger: logger)
         listenerConfiguration = connection
         let meta: (epoch: String, head: UInt64)
         do {

@@ -157,6 +157,30 @@ struct SharedPostgresStoreTests {
         try await PostgresTestServer.administer("DROP OWNED BY \(role)")
     }
 
+    @Test func anAppendStuckBehindALockFailsAfterTheStatementTimeoutAndStoresNothing() async throws {
+        let url = try await PostgresTestServer.newDatabase()
+        var impatient = PostgresHistoryConfiguration()
+        impatient.statementTimeoutSeconds = 0.5
+        let store = try await PostgresHistoryStore(url: url, configuration: impatient)
+        _ = try await store.append([pending("kimchi.vms", 1)])
+        // Another session holds the head row's lock (as a stuck router would).
+        let holder = try await PostgresTestServer.connect(to: url)
+        try await holder.query("BEGIN", logger: holder.logger)
+        try await holder.query("UPDATE wok_history_meta SET head = head", logger: holder.logger)
+        await #expect {
+            try await store.append([pending("kimchi.vms", 2)])
+        } throws: { error in
+            (error as? HistoryError).map { !$0.isClosed && "\($0)".contains("statement timeout") } ?? false
+        }
+        try await holder.query("ROLLBACK", logger: holder.logger)
+        try await holder.close()
+        let next = try await store.append([pending("kimchi.vms", 3)])
+        #expect(next[0].id == 2, "the timed-out append was rolled back: no id was used, none is missing")
+        let read = try await store.read(filters: [try TopicFilter("kimchi.vms")], since: 0, limit: 10)
+        #expect(read.notifications.map { $0.data["n"]?.int } == [1, 3])
+        await store.close()
+    }
+
     @Test func closeFinishesAppendsStillQueued() async throws {
         let store = try await PostgresHistoryStore(url: try await PostgresTestServer.newDatabase())
         let log = CommitLog()

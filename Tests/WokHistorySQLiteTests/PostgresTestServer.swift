@@ -37,6 +37,16 @@ enum PostgresTestServer {
         }
     }
 
+    /// A plain connection to the database `url` names (close it when done).
+    static func connect(to url: String) async throws -> PostgresConnection {
+        guard let components = URLComponents(string: url) else { throw Missing() }
+        return try await PostgresConnection.connect(
+            configuration: .init(host: components.host ?? "127.0.0.1", port: components.port ?? 5432,
+                                 username: components.user ?? "postgres", password: components.password,
+                                 database: String(components.path.dropFirst()), tls: .disable),
+            id: 2, logger: Logger(label: "wok-test.postgres"))
+    }
+
     /// Runs `sql` on the test server's own database (administration: roles, databases).
     static func administer(_ sql: String) async throws {
         try await withAdminConnection { connection, logger in
