@@ -16,12 +16,14 @@ let package = Package(
         .library(name: "WokSchema", targets: ["WokSchema"]),
         .library(name: "WokRouterCore", targets: ["WokRouterCore"]),
         .library(name: "WokHistorySQLite", targets: ["WokHistorySQLite"]),
+        .library(name: "WokHistoryPostgres", targets: ["WokHistoryPostgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         // The push server (WokServer)
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
@@ -63,12 +65,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The PostgreSQL history engine: several routers share one database (LISTEN/NOTIFY).
+        .target(
+            name: "WokHistoryPostgres",
+            dependencies: [
+                "WokRouterCore", "WokJSON",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: The push server: HTTP API on Hummingbird, /push on a lean NIO handler
         .target(
             name: "WokServer",
             dependencies: [
-                "WokJSON", "WokSchema", "WokRouterCore", "WokHistorySQLite",
+                "WokJSON", "WokSchema", "WokRouterCore", "WokHistorySQLite", "WokHistoryPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -120,7 +133,18 @@ let package = Package(
         ),
         .testTarget(
             name: "WokHistorySQLiteTests",
-            dependencies: ["WokHistorySQLite", "WokRouterCore", "WokJSON"],
+            dependencies: [
+                "WokHistorySQLite", "WokHistoryPostgres", "WokRouterCore", "WokJSON",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WokHistoryPostgresTests",
+            dependencies: [
+                "WokHistoryPostgres", "WokRouterCore", "WokJSON",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

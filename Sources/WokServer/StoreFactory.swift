@@ -1,8 +1,11 @@
 import Logging
+import WokHistoryPostgres
 import WokHistorySQLite
 import WokRouterCore
 
-/// Opens the history store a `store` URL names: `memory:`, `sqlite:PATH`.
+/// Opens the history store a `store` URL names: `memory:`, `sqlite:PATH`, or
+/// `postgres://user:password@host:port/database` (also `postgresql://`; see `PostgresURL` for
+/// `sslmode` and the other parameters), which several routers may share.
 enum StoreFactory {
     static func open(_ url: String, root: String, logger: Logger) async throws -> any HistoryStore {
         if url == "memory:" || url == "memory" { return MemoryHistoryStore() }
@@ -17,7 +20,11 @@ enum StoreFactory {
             }
         }
         if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            throw ConfigurationError.invalid("store \(url): the PostgreSQL engine is not available in this build")
+            do {
+                return try await PostgresHistoryStore(url: url, logger: logger)
+            } catch {
+                throw ConfigurationError.invalid("store \(PostgresURL.redacted(url)): \(error)")
+            }
         }
         throw ConfigurationError.invalid("store \(url): expected memory:, sqlite:PATH or postgres://...")
     }

@@ -22,7 +22,7 @@ struct ServeCommand: AsyncParsableCommand {
     var port: Int?
     @Option(name: .customLong("unix-socket"), help: "Also serve the HTTP API on this UNIX socket (its permissions are the publisher credential).")
     var unixSocket: String?
-    @Option(help: "History store: memory:, sqlite:PATH (default: sqlite:<root>/wok-router.sqlite) or postgres://...")
+    @Option(help: "History store: memory:, sqlite:PATH (default: sqlite:<root>/wok-router.sqlite) or postgres://user:password@host:port/database (several routers may share one; ?sslmode=disable|prefer|require|verify-full, default prefer)")
     var store: String?
     @Option(help: "Folder holding schemas/ and plugins/ (default: the current folder).")
     var root: String?

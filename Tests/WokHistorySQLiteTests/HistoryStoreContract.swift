@@ -1,20 +1,26 @@
 import Foundation
 import Testing
 import WokJSON
+import WokHistoryPostgres
 import WokHistorySQLite
 import WokRouterCore
 
-/// The engines the shared contract runs against. A new engine (PostgreSQL) adds a case here.
+/// The engines the shared contract runs against. A new engine adds a case here.
 enum Engine: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    case memory, sqlite
+    case memory, sqlite, postgres
 
     var testDescription: String { rawValue }
 
-    /// A new, empty store of this engine.
-    func make(_ folder: TempFolder) throws -> any HistoryStore {
+    /// Every engine; PostgreSQL only left out when `WOK_TEST_POSTGRES_SKIP` says why (see
+    /// `PostgresTestServer`).
+    static var allCases: [Engine] { PostgresTestServer.skipReason == nil ? [.memory, .sqlite, .postgres] : [.memory, .sqlite] }
+
+    /// A new, empty store of this engine (PostgreSQL: in a new database of the test server).
+    func make(_ folder: TempFolder) async throws -> any HistoryStore {
         switch self {
         case .memory: MemoryHistoryStore()
         case .sqlite: try SQLiteHistoryStore(path: folder.path + "/history.sqlite")
+        case .postgres: try await PostgresHistoryStore(url: try await PostgresTestServer.newDatabase())
         }
     }
 }
@@ -36,7 +42,7 @@ final class CommitLog: @unchecked Sendable {
     @Test(arguments: Engine.allCases)
     func idsStartAtOneAndIncreaseAcrossBatches(engine: Engine) async throws {
         let folder = TempFolder()
-        let store = try engine.make(folder)
+        let store = try await engine.make(folder)
         #expect(store.head == 0)
         let first = try await store.append([pending("kimchi.vms", 1), pending("kimchi.vms", 2)])
         let second = try await store.append([pending("wok.userlog", 3)])
@@ -51,7 +57,7 @@ final class CommitLog: @unchecked Sendable {
     @Test(arguments: Engine.allCases)
     func concurrentAppendsReachTheHandlerOnceInIdOrder(engine: Engine) async throws {
         let folder = TempFolder()
-        let store = try engine.make(folder)
+        let store = try await engine.make(folder)
         let log = CommitLog()
         store.setCommitHandler { log.record($0) }
         let returned = try await withThrowingTaskGroup(of: [UInt64].self) { group in
@@ -73,7 +79,7 @@ final class CommitLog: @unchecked Sendable {
     @Test(arguments: Engine.allCases)
     func readsBySinceFiltersAndLimit(engine: Engine) async throws {
         let folder = TempFolder()
-        let store = try engine.make(folder)
+        let store = try await engine.make(folder)
         for topic in ["kimchi.vms", "kimchi.vms.state", "gingerbase.packages", "kimchi.pools", "wok.userlog"] {
             _ = try await store.append([pending(topic)])
         }
@@ -96,7 +102,7 @@ final class CommitLog: @unchecked Sendable {
     @Test(arguments: Engine.allCases)
     func retentionByCountKeepsTheNewestAndReportsTrimming(engine: Engine) async throws {
         let folder = TempFolder()
-        let store = try engine.make(folder)
+        let store = try await engine.make(folder)
         for n in 1...10 { _ = try await store.append([pending("kimchi.vms", Int64(n))]) }
         _ = try await store.append([pending("wok.userlog")])  // id 11
         let rules = RetentionRules(defaultRetention: Retention(count: 100), perTopic: ["kimchi.vms": Retention(count: 3)])
@@ -118,7 +124,7 @@ final class CommitLog: @unchecked Sendable {
     @Test(arguments: Engine.allCases)
     func retentionByAgeDropsOlderNotifications(engine: Engine) async throws {
         let folder = TempFolder()
-        let store = try engine.make(folder)
+        let store = try await engine.make(folder)
         let now = NotificationTime.now()
         let old = NotificationTime(millisecondsSince1970: now.millisecondsSince1970 - 3_600_000)
         _ = try await store.append([pending("kimchi.vms", 1, time: old), pending("kimchi.vms", 2, time: now)])
@@ -133,7 +139,7 @@ final class CommitLog: @unchecked Sendable {
     @Test(arguments: Engine.allCases)
     func aClosedStoreRefusesAppendsReadsAndTrims(engine: Engine) async throws {
         let folder = TempFolder()
-        let store = try engine.make(folder)
+        let store = try await engine.make(folder)
         _ = try await store.append([pending("kimchi.vms")])
         await store.close()
         await #expect { try await store.append([pending("kimchi.vms")]) } throws: { ($0 as? HistoryError)?.isClosed == true }

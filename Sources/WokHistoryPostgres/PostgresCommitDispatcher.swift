@@ -1,0 +1,188 @@
+import Logging
+import WokRouterCore
+
+/// Hands every committed notification, this router's and the other routers', to the commit
+/// handler exactly once, in id order, from one task at a time.
+///
+/// It knows two things: the highest id handed over (`delivered`, the store's head) and the
+/// highest id known to be committed (`target`, raised by NOTIFY payloads, by the head read after
+/// each (re)connection of the listener, and by local commits). Ids are gapless and commit in id
+/// order (see `PostgresHistoryStore`), so every id up to `target` is committed or was trimmed
+/// away for good. While `delivered < target`, one drain task hands over, in order: the rows of a
+/// local commit that starts right after `delivered` straight from memory, or else the rows up to
+/// the next local commit (or `target`) read from the table. A local append completes only after
+/// its rows were handed over. A local commit whose rows were already read from the table (its
+/// own NOTIFY can arrive before the writer hears back) completes without being handed over twice.
+final class PostgresCommitDispatcher: Sendable {
+    /// What the writer committed: contiguous ids, and the appends (completions) they belong to.
+    struct LocalCommit: Sendable {
+        var notifications: [WokNotification]
+        var completions: [(count: Int, completion: @Sendable (Result<[WokNotification], HistoryError>) -> Void)]
+        var first: UInt64 { notifications.first?.id ?? 0 }
+        var last: UInt64 { notifications.last?.id ?? 0 }
+
+        /// Resumes each append with its own notifications.
+        func complete() {
+            var start = 0
+            for (count, completion) in completions {
+                completion(.success(Array(notifications[start..<start + count])))
+                start += count
+            }
+        }
+    }
+
+    private struct State {
+        var delivered: UInt64
+        var target: UInt64
+        var local: [LocalCommit] = []
+        var running = false
+        var handler: (@Sendable ([WokNotification]) -> Void)?
+        var idle: [CheckedContinuation<Void, Never>] = []
+        /// Set by `close()`: a read that fails is not retried (its rows are skipped).
+        var closing = false
+    }
+
+    private enum Step {
+        case hand([WokNotification], LocalCommit)
+        case read(after: UInt64, through: UInt64)
+        case stop
+    }
+
+    /// Reads the rows with id in (after, through], in id order, at most a page.
+    typealias RowReader = @Sendable (_ after: UInt64, _ through: UInt64) async throws(HistoryError) -> [WokNotification]
+
+    private let state: Locked<State>
+    private let readRows: RowReader
+    private let logger: Logger
+    private let retryDelay: Duration
+    private let page: Int
+    /// Rows of other routers handed over (`wok_router_store_remote_notifications_total`).
+    private let onRemote: @Sendable (Int) -> Void
+
+    /// - Parameters:
+    ///   - head: the highest id already in the store when the router starts (not handed over).
+    ///   - page: the most rows `readRows` returns at once.
+    init(head: UInt64, page: Int, retryDelay: Duration, logger: Logger,
+         onRemote: @escaping @Sendable (Int) -> Void, readRows: @escaping RowReader) {
+        state = Locked(State(delivered: head, target: head))
+        self.page = page
+        self.retryDelay = retryDelay
+        self.logger = logger
+        self.onRemote = onRemote
+        self.readRows = readRows
+    }
+
+    /// The highest id handed over.
+    var delivered: UInt64 { state.withLock { $0.delivered } }
+
+    func setHandler(_ handler: @escaping @Sendable ([WokNotification]) -> Void) {
+        state.withLock { $0.handler = handler }
+    }
+
+    /// Some router committed ids up to `id`.
+    func announce(_ id: UInt64) {
+        let start = state.withLock { state -> Bool in
+            state.target = max(state.target, id)
+            return claim(&state)
+        }
+        if start { spawn() }
+    }
+
+    /// This router committed `commit`; its appends complete once its rows were handed over.
+    func committed(_ commit: LocalCommit) {
+        let start = state.withLock { state -> Bool in
+            state.local.append(commit)
+            state.local.sort { $0.first < $1.first }
+            state.target = max(state.target, commit.last)
+            return claim(&state)
+        }
+        if start { spawn() }
+    }
+
+    /// The store is closing: stop retrying reads that fail.
+    func close() {
+        state.withLock { $0.closing = true }
+    }
+
+    /// Returns once everything known committed was handed over.
+    func drained() async {
+        await withCheckedContinuation { continuation in
+            let done = state.withLock { state -> Bool in
+                if !state.running && state.delivered >= state.target && state.local.isEmpty { return true }
+                state.idle.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    /// Under the lock: whether the caller must start the drain task.
+    private func claim(_ state: inout State) -> Bool {
+        guard !state.running, state.delivered < state.target || !state.local.isEmpty else { return false }
+        state.running = true
+        return true
+    }
+
+    private func spawn() {
+        Task { await drain() }
+    }
+
+    /// The one drain task: hands over rows until `delivered` reaches `target`.
+    private func drain() async {
+        while true {
+            var finished: [LocalCommit] = []
+            var idle: [CheckedContinuation<Void, Never>] = []
+            let (step, handler) = state.withLock { state -> (Step, (@Sendable ([WokNotification]) -> Void)?) in
+                // Commits whose rows were all handed over already (read from the table).
+                while let first = state.local.first, first.last <= state.delivered {
+                    finished.append(state.local.removeFirst())
+                }
+                if let first = state.local.first, first.first <= state.delivered + 1 {
+                    let commit = state.local.removeFirst()
+                    let fresh = commit.notifications.filter { $0.id > state.delivered }
+                    return (.hand(fresh, commit), state.handler)
+                }
+                if state.delivered < state.target {
+                    let through = min(state.target, (state.local.first?.first ?? UInt64.max) - 1)
+                    return (.read(after: state.delivered, through: through), state.handler)
+                }
+                state.running = false
+                idle = state.idle
+                state.idle = []
+                return (.stop, nil)
+            }
+            for commit in finished { commit.complete() }
+            switch step {
+            case .stop:
+                for continuation in idle { continuation.resume() }
+                return
+            case .hand(let fresh, let commit):
+                if !fresh.isEmpty { handler?(fresh) }
+                state.withLock { $0.delivered = max($0.delivered, commit.last) }
+                commit.complete()
+            case .read(let after, let through):
+                do {
+                    let rows = try await readRows(after, through)
+                    if !rows.isEmpty {
+                        handler?(rows)
+                        onRemote(rows.count)
+                    }
+                    // A full page may stop short of `through`; fewer rows means the rest was trimmed.
+                    let reached = rows.count >= page ? rows.last!.id : through
+                    state.withLock { $0.delivered = max($0.delivered, reached) }
+                } catch {
+                    let closing = state.withLock { state -> Bool in
+                        if state.closing { state.delivered = max(state.delivered, through) }
+                        return state.closing
+                    }
+                    if closing {
+                        logger.error("closing: notifications \(after + 1)...\(through) of other routers were not handed over", metadata: ["error": "\(error)"])
+                    } else {
+                        logger.warning("cannot read commits of other routers; retrying", metadata: ["error": "\(error)"])
+                        try? await Task.sleep(for: retryDelay)
+                    }
+                }
+            }
+        }
+    }
+}

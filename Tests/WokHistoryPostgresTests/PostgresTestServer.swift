@@ -1,0 +1,1 @@
+../WokHistorySQLiteTests/PostgresTestServer.swift
