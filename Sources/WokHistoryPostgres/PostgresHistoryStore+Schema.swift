@@ -9,10 +9,19 @@ extension PostgresHistoryStore {
     static let schemaLockKey: Int64 = 0x776F_6B72_6F75
 
     /// Creates the tables when missing (one transaction under an advisory lock, so that two
-    /// routers starting at once do not race) and reads the epoch and head.
+    /// routers starting at once do not race) and reads the epoch and head. When the tables all
+    /// exist no DDL runs, so a user without `CREATE` on the schema can open the store.
     static func prepareSchema(_ slot: PostgresConnectionSlot, logger: Logger) async throws(HistoryError) -> (epoch: String, head: UInt64) {
         let row = try await slot.run("creating the history tables") { connection in
-            try await connection.withTransaction(logger: logger) { connection in
+            var present = false
+            for try await exists in try await connection.query("""
+                SELECT to_regclass('wok_history_meta') IS NOT NULL AND to_regclass('wok_notifications') IS NOT NULL
+                    AND to_regclass('wok_history_trims') IS NOT NULL
+                """, logger: logger).decode(Bool.self) {
+                present = exists
+            }
+            if present { return try await readMeta(connection, logger: logger) }
+            return try await connection.withTransaction(logger: logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(schemaLockKey))", logger: logger)
                 try await connection.query("""
                     CREATE TABLE IF NOT EXISTS wok_history_meta(
@@ -31,12 +40,7 @@ extension PostgresHistoryStore {
                     INSERT INTO wok_history_meta(epoch, head, schema_version) VALUES (\(Epoch.random()), 0, \(schemaVersion))
                     ON CONFLICT DO NOTHING
                     """, logger: logger)
-                var meta: (String, Int64, Int32)?
-                for try await row in try await connection.query(
-                    "SELECT epoch, head, schema_version FROM wok_history_meta", logger: logger).decode((String, Int64, Int32).self) {
-                    meta = row
-                }
-                return meta
+                return try await readMeta(connection, logger: logger)
             }
         }
         guard let (epoch, head, version) = row else {
@@ -46,5 +50,15 @@ extension PostgresHistoryStore {
             throw .corrupt("PostgreSQL: the history tables were written by a newer wok-router (schema version \(version))")
         }
         return (epoch, UInt64(max(0, head)))
+    }
+
+    /// The meta row: epoch, head, schema version (nil when the table is empty).
+    private static func readMeta(_ connection: PostgresConnection, logger: Logger) async throws -> (String, Int64, Int32)? {
+        var meta: (String, Int64, Int32)?
+        for try await row in try await connection.query(
+            "SELECT epoch, head, schema_version FROM wok_history_meta", logger: logger).decode((String, Int64, Int32).self) {
+            meta = row
+        }
+        return meta
     }
 }

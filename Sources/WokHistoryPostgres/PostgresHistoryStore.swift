@@ -53,7 +53,7 @@ public final class PostgresHistoryStore: HistoryStore, Sendable {
     let queueDepth = Gauge(label: "wok_router_store_queue_depth")
     /// `wok_router_store_commits_total`: group commits (statements storing appends).
     let commitsTotal = Counter(label: "wok_router_store_commits_total")
-    /// `wok_router_store_reconnects_total`: times the LISTEN connection was (re)established.
+    /// `wok_router_store_listens_total`: times the LISTEN connection was established (more than once: reconnections).
     let listensTotal = Counter(label: "wok_router_store_listens_total")
 
     /// Connects to the database `url` names, creates the tables when missing, and starts

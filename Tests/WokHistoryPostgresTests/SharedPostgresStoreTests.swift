@@ -154,7 +154,8 @@ struct SharedPostgresStoreTests {
         #expect(logB.ids == Array(1...head + 1), "B handed over every commit once, in order, including those made while it was away")
         await a.close()
         await b.close()
-        try await PostgresTestServer.administer("DROP OWNED BY \(role)")
+        try await PostgresTestServer.administer("DROP DATABASE \(try #require(URLComponents(string: url)).path.dropFirst()) WITH (FORCE)")
+        try await PostgresTestServer.administer("DROP ROLE \(role)")
     }
 
     @Test func anAppendStuckBehindALockFailsAfterTheStatementTimeoutAndStoresNothing() async throws {
@@ -179,6 +180,34 @@ struct SharedPostgresStoreTests {
         let read = try await store.read(filters: [try TopicFilter("kimchi.vms")], since: 0, limit: 10)
         #expect(read.notifications.map { $0.data["n"]?.int } == [1, 3])
         await store.close()
+    }
+
+    @Test func aRouterWhoseUserMayOnlyReadAndWriteTheTablesOpensTheStore() async throws {
+        let url = try await PostgresTestServer.newDatabase()
+        let owner = try await PostgresHistoryStore(url: url)  // creates the tables
+        _ = try await owner.append([pending("kimchi.vms", 1)])
+        let role = "wok_dml_" + UUID().uuidString.prefix(8).lowercased()
+        let database = try #require(URLComponents(string: url)).path.dropFirst()
+        try await PostgresTestServer.administer("CREATE ROLE \(role) LOGIN")
+        try await PostgresTestServer.administer("GRANT CONNECT ON DATABASE \(database) TO \(role)")
+        let admin = try await PostgresTestServer.connect(to: url)
+        try await admin.query(PostgresQuery(unsafeSQL: """
+            REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+            """), logger: admin.logger)
+        try await admin.query(PostgresQuery(unsafeSQL: """
+            GRANT SELECT, INSERT, UPDATE, DELETE ON wok_notifications, wok_history_trims, wok_history_meta TO \(role)
+            """), logger: admin.logger)
+        try await admin.close()
+        var components = try #require(URLComponents(string: url))
+        components.user = role
+        let limited = try await PostgresHistoryStore(url: try #require(components.string))
+        #expect(limited.epoch == owner.epoch && limited.head == 1)
+        #expect(try await limited.append([pending("kimchi.vms", 2)]).map(\.id) == [2])
+        #expect(try await limited.trim(RetentionRules(defaultRetention: Retention(count: 1)), now: .now()) == 1)
+        await limited.close()
+        await owner.close()
+        try await PostgresTestServer.administer("DROP DATABASE \(database) WITH (FORCE)")
+        try await PostgresTestServer.administer("DROP ROLE \(role)")
     }
 
     @Test func closeFinishesAppendsStillQueued() async throws {

@@ -16,6 +16,7 @@ extension Router {
     ///   `unavailable` when the store cannot be read (the subscription is then not added).
     public func subscribe(_ subscriber: any Subscriber, filters: [TopicFilter], since: UInt64? = nil,
                           epoch: String? = nil, onSubscribed: (SubscribeResult) -> Void) async throws(SubscribeError) {
+        if let since, epoch == nil || epoch == store.epoch { await awaitFanOut(through: since) }
         let (entry, added, held, head) = try beginSubscribe(subscriber, filters)
         var replay: [Notification] = []
         var recovered = true
@@ -134,6 +135,20 @@ extension Router {
                 state.entries[ObjectIdentifier(entry.subscriber)] = nil
             }
             metrics.held(subscriptions: state.index.count, subscribers: state.entries.count)
+        }
+    }
+
+    /// With a store shared by several routers (PostgreSQL), a tab may resume here after `since`
+    /// reached it through another router, before this router's fan-out got that far. When the
+    /// store has committed `since`, waits (at most about 2 s) for the fan-out to reach it, so the
+    /// resume is recovered instead of refused as being ahead of the head. Returns at once in the
+    /// usual case (`since` already fanned out) and for a `since` the store never committed.
+    private func awaitFanOut(through since: UInt64) async {
+        if state.withLock({ $0.fannedOut }) >= since { return }
+        guard let committed = try? await store.read(filters: [], since: since, limit: 0).head, since <= committed else { return }
+        for _ in 0..<200 {
+            if state.withLock({ $0.fannedOut }) >= since { return }
+            try? await Task.sleep(for: .milliseconds(10))
         }
     }
 

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+import WokJSON
+@testable import WokRouterCore
+
+/// A tab that resumes on another router of a shared store (PostgreSQL) right after receiving an
+/// id there, before this router's fan-out reached that id.
+@Suite struct SharedStoreResumeTests {
+    @Test func resumingAfterAnIdThisRouterHasNotFannedOutYetIsRecovered() async throws {
+        let tree = TempTree()
+        tree.plugin("kimchi", topics: ["kimchi.vms"])
+        let shared = SharedHistory()
+        let laggingView = LaggingView(shared)
+        let there = Router(registry: try SchemaRegistry(root: tree.path), store: shared.view())
+        let here = Router(registry: try SchemaRegistry(root: tree.path), store: laggingView)
+        let first = try await there.publish(topic: "kimchi.vms", data: ["name": "a"])
+        let second = try await there.publish(topic: "kimchi.vms", data: ["name": "b"])
+        #expect(here.head == 2 && laggingView.held == 2, "committed, not fanned out here yet")
+
+        // The tab saw `second` on the other router and resumes here.
+        let sub = RecordingSubscriber()
+        let answered = Locked<SubscribeResult?>(nil)
+        let resume = Task {
+            try await here.subscribe(sub, filters: filters("kimchi.vms"), since: second.id, epoch: shared.memory.epoch) { result in
+                answered.withLock { $0 = result }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        laggingView.release()  // this router's fan-out catches up
+        try await resume.value
+        let result = try #require(answered.current)
+        #expect(result.recovered, "not refused as ahead of the head")
+        #expect(result.head >= second.id)
+        let third = try await there.publish(topic: "kimchi.vms", data: ["name": "c"])
+        laggingView.release()
+        #expect(sub.ids == [third.id], "nothing replayed twice, the next live one delivered")
+        _ = first
+    }
+
+    @Test func resumingAfterAnIdNoRouterCommittedIsStillRefused() async throws {
+        let tree = TempTree()
+        tree.plugin("kimchi", topics: ["kimchi.vms"])
+        let shared = SharedHistory()
+        let here = Router(registry: try SchemaRegistry(root: tree.path), store: shared.view())
+        _ = try await here.publish(topic: "kimchi.vms", data: ["name": "a"])
+        let sub = RecordingSubscriber()
+        var recovered = true
+        try await here.subscribe(sub, filters: filters("kimchi.vms"), since: 99, epoch: shared.memory.epoch) { recovered = $0.recovered }
+        #expect(!recovered)
+    }
+}
+
+/// A view of the shared history whose commit handler calls are held back until `release()`
+/// (a router whose LISTEN/NOTIFY fan-out lags behind another router's commits).
+final class LaggingView: HistoryStore, @unchecked Sendable {
+    private let base: SharedHistory.View
+    private let shared: SharedHistory
+    private let pending = Locked<(handler: (@Sendable ([WokNotification]) -> Void)?, queue: [[WokNotification]])>((nil, []))
+
+    init(_ shared: SharedHistory) {
+        self.shared = shared
+        base = shared.view()
+        base.setCommitHandler { [pending] notifications in pending.withLock { $0.queue.append(notifications) } }
+    }
+
+    /// Notifications committed but not handed to this router's handler yet.
+    var held: Int { pending.withLock { $0.queue.reduce(0) { $0 + $1.count } } }
+
+    /// Hands the held notifications over, in order.
+    func release() {
+        let (handler, queue) = pending.withLock { state in
+            defer { state.queue = [] }
+            return (state.handler, state.queue)
+        }
+        for notifications in queue { handler?(notifications) }
+    }
+
+    var epoch: String { base.epoch }
+    var head: UInt64 { base.head }
+    func setCommitHandler(_ handler: @escaping @Sendable ([WokNotification]) -> Void) { pending.withLock { $0.handler = handler } }
+    func append(_ items: [PendingNotification], completion: @escaping @Sendable (Result<[WokNotification], HistoryError>) -> Void) {
+        base.append(items, completion: completion)
+    }
+    func read(filters: [TopicFilter], since: UInt64, limit: Int) async throws(HistoryError) -> HistoryRead {
+        try await base.read(filters: filters, since: since, limit: limit)
+    }
+    func trim(_ rules: RetentionRules, now: NotificationTime) async throws(HistoryError) -> Int { try await base.trim(rules, now: now) }
+    func close() async {}
+}
