@@ -28,6 +28,13 @@ import WokRouterCore
 /// unchanged. Answers stay in request order: while a publish waits for the store, later requests
 /// are held and reading pauses; while a request passed to Hummingbird is unanswered, a publish
 /// behind it is passed on too.
+///
+/// Reading also pauses while the connection is not writable: a client that pipelines publishes and
+/// never reads the answers would otherwise have them pile up in memory without bound. An error from
+/// the decoder or the end of the client's input that arrives while a publish waits for the store is
+/// held like the parts, so that Hummingbird (which answers a parse error with 400 and closes when
+/// the input ends) neither answers nor closes ahead of that publish. After an answer with
+/// `Connection: close`, nothing more is read or served.
 final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -45,6 +52,8 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
         case publishing
         /// Passing a request to Hummingbird, until its end.
         case forwarding
+        /// Answered with `Connection: close`: the rest is dropped until the connection closes.
+        case closing
     }
 
     private let processor: PublishProcessor
@@ -60,7 +69,13 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
     private var unanswered = 0
     /// Parts read while a publish waits for the store, handled once it is answered.
     private var held: [HTTPServerRequestPart] = []
+    /// Decoder errors read while a publish waits for the store, passed on once it is answered.
+    private var heldErrors: [any Error] = []
+    /// The client closed its side while a publish waited for the store: passed on once it is answered.
+    private var heldInputClosed = false
     private var readRequested = false
+    /// The channel's writability: no reading while the answers back up.
+    private var writable = true
     /// A graceful shutdown arrived during a publish: close once it is answered.
     private var quiescing = false
     private var context: ChannelHandlerContext?
@@ -91,11 +106,11 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
-        if case .publishing = state {
-            held.append(part)
-            return
+        switch state {
+        case .publishing: held.append(part)
+        case .closing: break
+        default: handle(part, context: context)
         }
-        handle(part, context: context)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -112,7 +127,46 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
             readRequested = true
             return
         }
+        guard writable else {
+            readRequested = true
+            return
+        }
         context.read()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        writable = context.channel.isWritable
+        if writable, readRequested {
+            switch state {
+            case .publishing: break
+            default:
+                readRequested = false
+                context.read()
+            }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        switch state {
+        case .publishing:
+            heldErrors.append(error)
+        case .discarding:
+            // This request was answered already (413): a second answer (Hummingbird's 400) would
+            // be read as the next request's. Close once the 413 is out.
+            state = .closing
+            closeAfterWrites(context: context)
+        case .closing:
+            break  // the connection closes once its last answer is out
+        case .idle, .collecting:
+            guard unanswered == 0, error is HTTPParserError else { return context.fireErrorCaught(error) }
+            // A request that does not parse, with nothing else unanswered: the same JSON 400 as on a
+            // connection's first request (Hummingbird's has no body), then close.
+            state = .closing
+            answer(Self.malformed, closeAfter: true, context: context)
+        case .forwarding:
+            context.fireErrorCaught(error)
+        }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -122,15 +176,21 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
                 // Hummingbird's connection handler did not see this request: it would close at once.
                 quiescing = true
                 return
-            case .idle, .forwarding:
+            case .idle, .forwarding, .closing:
                 break
             }
+        }
+        if case .publishing = state, let event = event as? ChannelEvent, event == .inputClosed {
+            heldInputClosed = true
+            return
         }
         context.fireUserInboundEventTriggered(event)
     }
 
     private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch (state, part) {
+        case (.closing, _):
+            break
         case (.idle, .head(let head)):
             idleTimer?.set(nil)
             guard unanswered == 0, !quiescing, Self.isPublish(head), let grant = grant(head) else {
@@ -146,8 +206,9 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
             if let length = head.headers.first(name: "content-length").flatMap({ Int($0) }), length > processor.maxBodyBytes {
                 // A client waiting for 100 Continue does not send the body: close rather than
                 // read its next request as this one's body.
-                answer(processor.tooLarge.reply, closeAfter: closeAfter || expectsContinue, context: context)
-                state = .discarding
+                let close = closeAfter || expectsContinue
+                answer(processor.tooLarge.reply, closeAfter: close, context: context)
+                state = close ? .closing : .discarding
             } else {
                 if expectsContinue, let raw = rawOutput.context {
                     raw.writeAndFlush(NIOAny(Self.continueBytes), promise: nil)
@@ -158,7 +219,7 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
             if body.readableBytes + chunk.readableBytes > processor.maxBodyBytes {
                 body.clear()
                 answer(processor.tooLarge.reply, closeAfter: closeAfter, context: context)
-                state = .discarding
+                state = closeAfter ? .closing : .discarding
             } else {
                 body.writeBuffer(&chunk)
             }
@@ -193,12 +254,15 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
     /// Sends the store's answer, then handles what was read meanwhile.
     private func finish(_ reply: JSONReply, closeAfter: Bool) {
         guard let context else { return }  // the connection closed meanwhile
-        state = .idle
-        answer(reply, closeAfter: closeAfter || quiescing, context: context)
         if closeAfter || quiescing {
+            state = .closing
+            answer(reply, closeAfter: true, context: context)
             held = []
+            heldErrors = []
             return
         }
+        state = .idle
+        answer(reply, closeAfter: false, context: context)
         var parts = held[...]
         held = []
         var forwarded = false
@@ -212,11 +276,42 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
         }
         // Parts passed on outside a read cycle: let the next handler deliver them now.
         if forwarded { context.fireChannelReadComplete() }
+        if case .publishing = state { return }
+        releaseHeldEvents(context: context)
         becameIdleIfSo(context: context)
-        if readRequested {
-            if case .publishing = state { return }
+        if readRequested, writable {
             readRequested = false
             context.read()
+        }
+    }
+
+    /// Passes on the decoder errors and the end of input held while publishing, now that the
+    /// publishes read before them are answered.
+    private func releaseHeldEvents(context: ChannelHandlerContext) {
+        if !heldErrors.isEmpty {
+            let errors = heldErrors
+            heldErrors = []
+            for error in errors { errorCaught(context: context, error: error) }
+        }
+        guard heldInputClosed else { return }
+        heldInputClosed = false
+        // Hummingbird closes the connection when the input ends, which drops writes still pending:
+        // pass the event on once every answer written so far has gone out (writes complete in order).
+        afterWrites(context: context) { $0.fireUserInboundEventTriggered(ChannelEvent.inputClosed) }
+    }
+
+    /// Closes the connection once everything written so far has gone out.
+    private func closeAfterWrites(context: ChannelHandlerContext) {
+        afterWrites(context: context) { $0.close(promise: nil) }
+    }
+
+    /// Runs `body` (if the handler is still in the pipeline) once every write so far has completed:
+    /// an empty write flushed behind them completes after them.
+    private func afterWrites(context: ChannelHandlerContext, _ body: @escaping (ChannelHandlerContext) -> Void) {
+        guard let raw = rawOutput.context else { return body(context) }
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        raw.writeAndFlush(NIOAny(ByteBuffer())).assumeIsolated().whenComplete { _ in
+            if let context = handler.value.context { body(context) }
         }
     }
 
@@ -253,6 +348,8 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     // MARK: Requests
+
+    private static let malformed = RouteError(.badRequest, "bad_request", "malformed HTTP request").reply
 
     private static let continueBytes = ByteBuffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n")
 

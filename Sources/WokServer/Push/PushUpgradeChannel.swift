@@ -52,11 +52,13 @@ struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
             pipeline.enableResponseHeaderValidation = false
             _ = try ops.configureUpgradableHTTPServerPipeline(configuration: pipeline)
             ops.removeHandler(try ops.handler(type: NIOTypedHTTPServerUpgradeHandler<Bool>.self), promise: nil)
+            let timeout = RequestTimeoutHandler(timeout: .nanoseconds(Int64(configuration.requestTimeout * 1e9)))
             let http = PushUpgradeHandler.HTTPHandlers(
                 encoder: try ops.handler(type: HTTPResponseEncoder.self),
                 decoder: try ops.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self),
-                timeout: RequestTimeoutHandler(timeout: .nanoseconds(Int64(configuration.requestTimeout * 1e9))),
+                timeout: timeout, timeoutStart: RequestTimeoutHandler.Start(timeout),
                 closeWatcher: closeWatcher)
+            try ops.addHandler(http.timeoutStart, position: .before(http.decoder))
             try ops.addHandler(PushUpgradeHandler(
                 services: services, trusted: trusted, http: http,
                 installHTTP: { channel in try Self.installHTTP(channel: channel, services: services, trusted: trusted, logger: logger) },

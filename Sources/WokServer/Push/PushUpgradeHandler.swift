@@ -29,6 +29,7 @@ final class PushUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler {
         let encoder: HTTPResponseEncoder
         let decoder: ByteToMessageHandler<HTTPRequestDecoder>
         let timeout: RequestTimeoutHandler
+        let timeoutStart: RequestTimeoutHandler.Start
         let closeWatcher: InputClosedWatcher
     }
 
@@ -204,6 +205,7 @@ final class PushUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler {
             ops.removeHandler(http.encoder, promise: nil)
             context.writeAndFlush(NIOAny(WebSocketHandshake.switchingProtocols(key: key, allocator: channel.allocator)), promise: nil)
             ops.removeHandler(http.timeout, promise: nil)
+            ops.removeHandler(http.timeoutStart, promise: nil)
             ops.removeHandler(http.closeWatcher, promise: nil)
             try channel.syncOptions?.setOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 16 * 1024, high: 64 * 1024))
             let raw = RawWriteHandler()
