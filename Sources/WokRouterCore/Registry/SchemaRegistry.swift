@@ -68,6 +68,12 @@ public final class SchemaRegistry: Sendable {
             return (previous, [])
         }
         let next = loader.load(previous: previous)
+        if let failure = loader.walker.resourceFailure {
+            // Out of file descriptors (or memory): the tree was not read whole. Keep what is loaded
+            // and leave the stamp, so the next scan tries again.
+            logger.error("could not read the schema tree (\(failure)); keeping the topics loaded")
+            return (previous, [])
+        }
         current.withLock { $0 = next }
         loadedStamp.withLock { $0 = stamp }
         let events = Self.events(from: previous, to: next)

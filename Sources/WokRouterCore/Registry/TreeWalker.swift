@@ -15,6 +15,10 @@ struct TreeWalker {
     var maxDepth = 16
     /// Problems met (links escaping the root, loops, unreadable folders).
     var findings: [RegistryFinding] = []
+    /// Set when a folder or file could not be read for lack of resources (out of file descriptors
+    /// or memory): what was read is incomplete through no fault of the tree, and must not replace
+    /// what is loaded (every topic would look removed).
+    var resourceFailure: String?
 
     init?(root: String) {
         guard let real = TreeWalker.realPath(root) else { return nil }
@@ -57,9 +61,23 @@ struct TreeWalker {
     }
 
     /// The names in a folder, sorted, hidden ones (starting with `.`) left out.
-    func entries(of relative: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: rootReal + "/" + relative)) ?? []
-        return names.filter { !$0.hasPrefix(".") }.sorted()
+    mutating func entries(of relative: String) -> [String] {
+        guard let folder = opendir(rootReal + "/" + relative) else {
+            noteResourceFailure(errno, relative)
+            return []
+        }
+        defer { closedir(folder) }
+        var names: [String] = []
+        while let entry = readdir(folder) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if !name.hasPrefix(".") { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    private mutating func noteResourceFailure(_ code: Int32, _ relative: String) {
+        guard [EMFILE, ENFILE, ENOMEM, ENOBUFS].contains(code) else { return }
+        resourceFailure = "\(relative): \(String(cString: strerror(code)))"
     }
 
     /// Every regular file with extension `.json` (or any file when `allFiles`) under the folder
@@ -99,10 +117,13 @@ struct TreeWalker {
 
     /// Reads a file, at most `limit` bytes; nil with a finding when it cannot be read or is larger.
     mutating func read(_ file: File, limit: Int) -> [UInt8]? {
-        guard let handle = FileHandle(forReadingAtPath: file.absolute) else {
+        let descriptor = open(file.absolute, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            noteResourceFailure(errno, file.relative)
             findings.append(RegistryFinding(file: file.relative, message: "cannot be read"))
             return nil
         }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: false)
         defer { try? handle.close() }
         let data = (try? handle.read(upToCount: limit + 1)) ?? Data()
         if data.count > limit {
