@@ -61,6 +61,7 @@ final class PostgresCommitDispatcher: Sendable {
 
     /// - Parameters:
     ///   - head: the highest id already in the store when the router starts (not handed over).
+    ///   - retryDelay: the first wait after a failed read (doubled at each failure, up to 5 s).
     ///   - page: the most rows `readRows` returns at once.
     init(head: UInt64, page: Int, retryDelay: Duration, logger: Logger,
          onRemote: @escaping @Sendable (Int) -> Void, readRows: @escaping RowReader) {
@@ -129,6 +130,7 @@ final class PostgresCommitDispatcher: Sendable {
 
     /// The one drain task: hands over rows until `delivered` reaches `target`.
     private func drain() async {
+        var delay = retryDelay
         while true {
             var finished: [LocalCommit] = []
             var idle: [CheckedContinuation<Void, Never>] = []
@@ -170,6 +172,7 @@ final class PostgresCommitDispatcher: Sendable {
                     // A full page may stop short of `through`; fewer rows means the rest was trimmed.
                     let reached = rows.count >= page ? rows.last!.id : through
                     state.withLock { $0.delivered = max($0.delivered, reached) }
+                    delay = retryDelay
                 } catch {
                     let closing = state.withLock { state -> Bool in
                         if state.closing { state.delivered = max(state.delivered, through) }
@@ -178,8 +181,10 @@ final class PostgresCommitDispatcher: Sendable {
                     if closing {
                         logger.error("closing: notifications \(after + 1)...\(through) of other routers were not handed over", metadata: ["error": "\(error)"])
                     } else {
-                        logger.warning("cannot read commits of other routers; retrying", metadata: ["error": "\(error)"])
-                        try? await Task.sleep(for: retryDelay)
+                        logger.warning("cannot read commits of other routers; retrying",
+                                       metadata: ["error": "\(error)", "retryIn": "\(delay)"])
+                        try? await Task.sleep(for: delay)
+                        delay = min(delay * 2, .seconds(5))
                     }
                 }
             }

@@ -7,7 +7,8 @@ import WokRouterCore
 
 /// What only a shared engine has: several stores (several routers) on one database.
 /// Needs the test server (`PostgresTestServer`); left out only when `WOK_TEST_POSTGRES_SKIP` says why.
-@Suite(.enabled(if: PostgresTestServer.skipReason == nil, "WOK_TEST_POSTGRES_SKIP is set"))
+@Suite(.enabled(if: PostgresTestServer.skipReason == nil,
+                Comment(rawValue: "WOK_TEST_POSTGRES_SKIP: \(PostgresTestServer.skipReason ?? "")")))
 struct SharedPostgresStoreTests {
     @Test func interleavedAppendsOfTwoRoutersReachBothHandlersOnceInIdOrder() async throws {
         let url = try await PostgresTestServer.newDatabase()

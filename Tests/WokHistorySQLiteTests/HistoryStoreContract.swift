@@ -39,6 +39,13 @@ final class CommitLog: @unchecked Sendable {
 
 /// The contract every `HistoryStore` engine passes (see `HistoryStore`'s documentation).
 @Suite struct HistoryStoreContract {
+    /// Shows, as a skipped test with its reason, when the PostgreSQL engine was left out.
+    @Test(.disabled(if: PostgresTestServer.skipReason != nil,
+                    Comment(rawValue: "PostgreSQL engine left out: WOK_TEST_POSTGRES_SKIP: \(PostgresTestServer.skipReason ?? "")")))
+    func everyEngineIsInTheContract() {
+        #expect(Engine.allCases == [.memory, .sqlite, .postgres])
+    }
+
     @Test(arguments: Engine.allCases)
     func idsStartAtOneAndIncreaseAcrossBatches(engine: Engine) async throws {
         let folder = TempFolder()

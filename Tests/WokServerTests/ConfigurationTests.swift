@@ -69,4 +69,11 @@ struct ConfigurationTests {
         #expect(text.contains("\"auth_secret\": \"(set)\""))
         #expect(text.contains("\"max_frame_bytes\": 65536"))
     }
+
+    @Test func printedConfigurationHidesTheDatabasePassword() throws {
+        let c = try ConfigurationLoader(environment: ["WOK_ROUTER_STORE": "postgres://wok:hunter2@db.example/wok"]).load()
+        let text = ConfigurationLoader.describe(c)
+        #expect(!text.contains("hunter2"))
+        #expect(text.contains("postgres://wok:***@db.example/wok"))
+    }
 }

@@ -12,6 +12,8 @@ import uuid
 
 import pytest
 
+from harness import SSEClient, eventually, metric
+
 pytestmark = pytest.mark.wok_router_only("the PostgreSQL history store")
 
 
@@ -114,3 +116,26 @@ def test_a_restarted_router_keeps_the_shared_history(routers, client):
     assert after["id"] == before["id"] + 1
     assert ids(ws.notifications(1)) == [after["id"]]
     ws.quiet()
+
+
+def test_sse_resumes_on_the_other_router_with_last_event_id(routers):
+    a, b = routers
+    first = a.publish_ok("itest.events", {"seq": 1})
+    missed = [a.publish_ok("itest.events", {"seq": n})["id"] for n in (2, 3)]
+    stream = SSEClient(b, ["itest.events"], last_event_id=first["id"])
+    try:
+        assert stream.status == 200
+        live = a.publish_ok("itest.events", {"seq": 4})["id"]
+        assert [frame["id"] for _, frame in stream.notifications(3)] == missed + [live]
+    finally:
+        stream.close()
+
+
+def test_metrics_count_what_came_from_the_other_router(routers):
+    a, b = routers
+    before = metric(b, "wok_router_store_remote_notifications_total")
+    for seq in range(5):
+        a.publish_ok("itest.events", {"seq": seq})
+    assert eventually(lambda: metric(b, "wok_router_store_remote_notifications_total") >= before + 5)
+    assert metric(a, "wok_router_store_commits_total") >= 1
+    assert metric(b, "wok_router_store_listens_total") >= 1

@@ -11,12 +11,12 @@
 ///   passed to the commit handler exactly once, in id order, from one thread at a time, before
 ///   the `append` that stored it returns. The handler must not block.
 ///
-/// Engines shared by several routers (PostgreSQL) fit the same shape: `append` takes ids from the
-/// shared sequence inside its transaction; the engine learns of every commit, its own and the
-/// other routers' (LISTEN/NOTIFY carrying the ids), reads the rows in id order, waiting briefly
-/// on a gap left by a transaction still in flight, and hands them to the same commit handler,
-/// so the router's fan-out sees one ordered stream whoever published. `head` is then the highest
-/// id handed over.
+/// Engines shared by several routers (PostgreSQL, `WokHistoryPostgres`) fit the same shape:
+/// `append` takes ids from the shared counter inside its transaction, whose lock makes ids commit
+/// in id order without gaps; the engine learns of every commit, its own and the other routers'
+/// (LISTEN/NOTIFY carrying the ids), reads the rows in id order and hands them to the same commit
+/// handler, so the router's fan-out sees one ordered stream whoever published. `head` is then the
+/// highest id handed over; `read`'s head may be ahead of it (what the database has committed).
 public protocol HistoryStore: AnyObject, Sendable {
     /// The history the ids count in (stable for the life of the stored data).
     var epoch: String { get }

@@ -1,4 +1,5 @@
 import Foundation
+import WokHistoryPostgres
 import WokJSON
 
 /// One setting of ``WokServerConfiguration``: its name in config files (`snake_case`), its
@@ -109,7 +110,8 @@ extension ConfigurationKey {
         .optional("unix_socket", \.unixSocket, "also serve the HTTP API on this UNIX socket"),
         .int("unix_socket_mode", \.unixSocketMode, "file mode of the UNIX socket"),
         .init(name: "store", kind: .optionalString, help: "history store: memory:, sqlite:PATH, postgres://...",
-              apply: { c, v in if case .string(let s) = v { c.store = s } }, read: { .string($0.effectiveStore) }),
+              apply: { c, v in if case .string(let s) = v { c.store = s } },
+              read: { .string(PostgresURL.redacted($0.effectiveStore)) }),  // a database password shows as ***
         .string("root", \.root, "folder holding schemas/ and plugins/"),
         .optional("public_dir", \.publicDir, "folder with the browser client and demo pages"),
         .optional("auth_secret", \.authSecret, "HS256 secret for tokens (none: open router)", secret: true),
