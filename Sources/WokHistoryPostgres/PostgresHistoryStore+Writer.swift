@@ -120,7 +120,8 @@ extension PostgresHistoryStore {
         let times = items.map(\.time.millisecondsSince1970)
         let data = items.map { $0.data.serializedString() }
         let channel = configuration.channel
-        var refused = false
+        let logger = logger
+        let refused = Locked(false)
         do {
             return try await writerConnection.run("storing \(items.count) notification(s)") { connection in
                 do {
@@ -140,12 +141,12 @@ extension PostgresHistoryStore {
                     guard let head, head >= count else { throw HistoryError.corrupt("PostgreSQL: wok_history_meta holds no row") }
                     return UInt64(head)
                 } catch {
-                    refused = !PostgresFailure.isConnectionLost(error) || error is HistoryError
+                    refused.withLock { $0 = !PostgresFailure.isConnectionLost(error) || error is HistoryError }
                     throw error
                 }
             }
         } catch {
-            throw CommitFailure(history: error, refusedByServer: refused)
+            throw CommitFailure(history: error, refusedByServer: refused.current)
         }
     }
 }

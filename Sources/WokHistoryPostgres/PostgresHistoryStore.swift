@@ -46,6 +46,8 @@ public final class PostgresHistoryStore: HistoryStore, Sendable {
     let writerConnection: PostgresConnectionSlot
     let readerConnection: PostgresConnectionSlot
     let listenerConfiguration: PostgresConnection.Configuration
+    /// How long a connection may leave a statement unanswered before it is given up.
+    let answerTimeout: Duration
     let dispatcher: PostgresCommitDispatcher
     let writerState = Locked(WriterState())
     let listenerState = Locked(ListenerState())
@@ -74,6 +76,7 @@ public final class PostgresHistoryStore: HistoryStore, Sendable {
         writerConnection = PostgresConnectionSlot(url: url, configuration: connection, name: "writer", answerTimeout: answerTimeout, logger: logger)
         readerConnection = PostgresConnectionSlot(url: url, configuration: connection, name: "reader", answerTimeout: answerTimeout, logger: logger)
         listenerConfiguration = connection
+        self.answerTimeout = answerTimeout
         let meta: (epoch: String, head: UInt64)
         do {
             meta = try await Self.prepareSchema(writerConnection, logger: logger)
