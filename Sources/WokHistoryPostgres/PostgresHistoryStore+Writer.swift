@@ -19,6 +19,10 @@ struct WriterState: Sendable {
 }
 
 extension PostgresHistoryStore {
+    /// Queues `items` for the writer; appends queued while a commit is in flight are stored
+    /// together in the next one. `completion` runs after the rows were handed to the commit
+    /// handler, or with the `HistoryError` that stored nothing (see the type's documentation for
+    /// a connection lost mid-commit).
     public func append(_ items: [PendingNotification],
                        completion: @escaping @Sendable (Result<[WokNotification], HistoryError>) -> Void) {
         if items.isEmpty { return completion(.success([])) }
