@@ -37,6 +37,8 @@ struct EventsRoute: Sendable {
         let heartbeat = configuration.sseHeartbeat
         if let watcher = try? await channel.pipeline.handler(type: InputClosedWatcher.self).get() {
             watcher.whenClosed { subscriber.finish() }
+        } else if !channel.isActive {
+            subscriber.finish()  // the client left while its token was verified: the pipeline is gone
         }
         let body = ResponseBody(contentLength: nil) { (writer: inout any ResponseBodyWriter) in
             let beats = Task {

@@ -9,7 +9,8 @@ struct HistoryRoute: Sendable {
     let services: HTTPServices
     let trusted: Bool
 
-    func handle(_ request: Request) async throws -> Response {
+    /// - Parameter channel: the request's connection: a long-poll ends when its client goes away.
+    func handle(_ request: Request, channel: any Channel) async throws -> Response {
         let grant = try await services.grant(request, trusted: trusted)
         let filters = try services.filters(request, grant: grant)
         let since = try HTTPServices.integer(request, "since")
@@ -31,7 +32,12 @@ struct HistoryRoute: Sendable {
             } catch {
                 throw PublishProcessor.refusal(error)
             }
+            // A client that went away frees its connection slot now, not when `wait` runs out.
+            let watcher = try? await channel.pipeline.handler(type: InputClosedWatcher.self).get()
+            let registration = watcher?.whenClosed { waiter.fire() }
+            if watcher == nil, !channel.isActive { waiter.fire() }  // closed, pipeline gone already
             await waiter.wait(seconds: wait)
+            if let watcher, let registration { watcher.forget(registration) }
             services.router.remove(waiter)
             page = try await read(filters, since: since ?? page.head, epoch: epoch, limit: limit)
         }

@@ -1,23 +1,35 @@
 import NIOCore
 
-/// Tells long-lived responses (SSE) that their client went away. Hummingbird allows remote
-/// half-closure, so a client that closes shows up as `inputClosed`, not as an inactive channel;
-/// without this an SSE stream would notice only at its next heartbeat write.
+/// Tells long-lived responses (SSE, long-polls) that their client went away. Hummingbird allows
+/// remote half-closure, so a client that closes shows up as `inputClosed`, not as an inactive
+/// channel; without this an SSE stream would notice only at its next heartbeat write, and a
+/// long-poll would hold its connection slot until its `wait` ran out.
 final class InputClosedWatcher: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
 
     private let eventLoop: any EventLoop
     // Confined to `eventLoop`.
     private var closed = false
-    private var callbacks: [@Sendable () -> Void] = []
+    private var callbacks: [UInt64: @Sendable () -> Void] = [:]
+    private var nextID: UInt64 = 0
 
     init(eventLoop: any EventLoop) { self.eventLoop = eventLoop }
 
     /// Runs `body` once the client closed its side (or the channel closed); at once if it has.
-    func whenClosed(_ body: @escaping @Sendable () -> Void) {
-        eventLoop.execute {
-            if self.closed { body() } else { self.callbacks.append(body) }
+    /// - Returns: what ``forget(_:)`` takes, for a request that ends first (a keep-alive
+    ///   connection serves many: their callbacks must not pile up).
+    @discardableResult
+    func whenClosed(_ body: @escaping @Sendable () -> Void) -> EventLoopFuture<UInt64> {
+        eventLoop.submit {
+            if self.closed { body() } else { self.callbacks[self.nextID] = body }
+            self.nextID += 1
+            return self.nextID - 1
         }
+    }
+
+    /// Drops the callback `whenClosed` registered as `id`.
+    func forget(_ id: EventLoopFuture<UInt64>) {
+        id.whenSuccess { id in self.callbacks[id] = nil }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -38,7 +50,7 @@ final class InputClosedWatcher: ChannelInboundHandler, RemovableChannelHandler, 
         guard !closed else { return }
         closed = true
         let callbacks = self.callbacks
-        self.callbacks = []
-        for callback in callbacks { callback() }
+        self.callbacks = [:]
+        for callback in callbacks.values { callback() }
     }
 }

@@ -13,7 +13,7 @@ enum Routes {
         let info = InfoRoutes(services: services)
 
         router.post("/notifications") { request, _ in try await publish.handle(request) }
-        router.get("/notifications") { request, _ in try await history.handle(request) }
+        router.get("/notifications") { request, context in try await history.handle(request, channel: context.channel) }
         router.get("/events") { request, context in try await events.handle(request, channel: context.channel) }
         router.get("/topics") { _, _ in info.topics() }
         router.get("/topics/{topic}/schema") { _, context in try info.schema(try context.parameters.require("topic")) }
