@@ -8,7 +8,7 @@ import WokRouterCore
 /// (not because the server refused one statement), the connection is dropped and the next `run`
 /// opens a new one. Statements from concurrent `run`s share the connection (postgres-nio queues
 /// them in order). A connection that leaves a `run` unanswered for `answerTimeout` (the server's
-/// own `statement_timeout` passed long ago: the network is cut) is closed, which fails the run.
+/// own `statement_timeout` passed long ago: the network is cut) is closed and the run fails.
 final class PostgresConnectionSlot: Sendable {
     private struct State {
         var connection: PostgresConnection?
@@ -32,27 +32,16 @@ final class PostgresConnectionSlot: Sendable {
         self.logger = logger
     }
 
-    /// Runs `body` on the connection, connecting first when needed.
+    /// Runs `body` on the connection, connecting first when needed, for at most `answerTimeout`.
     /// - Throws: `HistoryError.unavailable` naming what failed (`doing`), `.closed` after `close()`.
-    func run<T: Sendable>(_ doing: String, _ body: (PostgresConnection) async throws -> T) async throws(HistoryError) -> T {
+    func run<T: Sendable>(_ doing: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws(HistoryError) -> T {
         let connection = try await lease()
-        let timedOut = Locked(false)
-        let watchdog = Task { [answerTimeout, logger, name] in
-            guard (try? await Task.sleep(for: answerTimeout)) != nil else { return }
-            timedOut.withLock { $0 = true }
-            logger.warning("PostgreSQL \(name) connection unanswered for \(answerTimeout); closing it")
-            connection.close().whenComplete { _ in _ = connection }
-        }
-        defer { watchdog.cancel() }
         do {
-            return try await body(connection)
+            return try await PostgresAnswer.within(answerTimeout, on: connection, body)
         } catch {
-            if PostgresFailure.isConnectionLost(error) {
+            if error is PostgresAnswer.TimedOut || PostgresFailure.isConnectionLost(error) {
                 logger.warning("PostgreSQL \(name) connection lost", metadata: ["error": "\(PostgresFailure.describe(error))"])
                 drop(connection)
-            }
-            if timedOut.current {
-                throw .unavailable("PostgreSQL \(url): \(doing) failed: no answer for \(answerTimeout)")
             }
             throw PostgresFailure.history(error, doing: doing, at: url)
         }

@@ -58,9 +58,13 @@ extension PostgresHistoryStore {
                 defer { connection.close().whenComplete { _ in _ = connection } }
                 try await connection.listen(on: configuration.channel) { notifications in
                     // Queries run in order on a connection: this one runs after LISTEN took effect.
-                    var head: Int64 = 0
-                    for try await value in try await connection.query("SELECT head FROM wok_history_meta", logger: logger).decode(Int64.self) {
-                        head = value
+                    let logger = logger
+                    let head = try await PostgresAnswer.within(answerTimeout, on: connection) { connection in
+                        var head: Int64 = 0
+                        for try await value in try await connection.query("SELECT head FROM wok_history_meta", logger: logger).decode(Int64.self) {
+                            head = value
+                        }
+                        return head
                     }
                     dispatcher.announce(UInt64(max(0, head)))
                     listensTotal.increment()

@@ -41,7 +41,7 @@ extension PostgresHistoryStore {
         }
     }
 
-    /// Deletes what `rules` no longer keep, in one statement (one transaction), and remembers per
+    /// Deletes what `rules` no longer keep (for every router: the history is shared), in one statement (one transaction), and remembers per
     /// topic the highest id deleted.
     public func trim(_ rules: RetentionRules, now: NotificationTime) async throws(HistoryError) -> Int {
         if isClosed { throw .closed }

@@ -19,6 +19,10 @@ struct WriterState: Sendable {
 }
 
 extension PostgresHistoryStore {
+    /// Queues `items` for the writer; appends queued while a commit is in flight are stored
+    /// together in the next one. `completion` runs after the rows were handed to the commit
+    /// handler, or with the `HistoryError` that stored nothing (see the type's documentation for
+    /// a connection lost mid-commit).
     public func append(_ items: [PendingNotification],
                        completion: @escaping @Sendable (Result<[WokNotification], HistoryError>) -> Void) {
         if items.isEmpty { return completion(.success([])) }
@@ -116,7 +120,8 @@ extension PostgresHistoryStore {
         let times = items.map(\.time.millisecondsSince1970)
         let data = items.map { $0.data.serializedString() }
         let channel = configuration.channel
-        var refused = false
+        let logger = logger
+        let refused = Locked(false)
         do {
             return try await writerConnection.run("storing \(items.count) notification(s)") { connection in
                 do {
@@ -136,12 +141,12 @@ extension PostgresHistoryStore {
                     guard let head, head >= count else { throw HistoryError.corrupt("PostgreSQL: wok_history_meta holds no row") }
                     return UInt64(head)
                 } catch {
-                    refused = !PostgresFailure.isConnectionLost(error) || error is HistoryError
+                    refused.withLock { $0 = !PostgresFailure.isConnectionLost(error) || error is HistoryError }
                     throw error
                 }
             }
         } catch {
-            throw CommitFailure(history: error, refusedByServer: refused)
+            throw CommitFailure(history: error, refusedByServer: refused.current)
         }
     }
 }

@@ -37,6 +37,7 @@ import WokRouterCore
 public final class PostgresHistoryStore: HistoryStore, Sendable {
     /// Where the database is (without password when printed).
     public let url: PostgresURL
+    /// The history the ids count in: stored in `wok_history_meta`, the same for every router.
     public let epoch: String
     /// Settings in force.
     public let configuration: PostgresHistoryConfiguration
@@ -45,6 +46,8 @@ public final class PostgresHistoryStore: HistoryStore, Sendable {
     let writerConnection: PostgresConnectionSlot
     let readerConnection: PostgresConnectionSlot
     let listenerConfiguration: PostgresConnection.Configuration
+    /// How long a connection may leave a statement unanswered before it is given up.
+    let answerTimeout: Duration
     let dispatcher: PostgresCommitDispatcher
     let writerState = Locked(WriterState())
     let listenerState = Locked(ListenerState())
@@ -73,6 +76,7 @@ public final class PostgresHistoryStore: HistoryStore, Sendable {
         writerConnection = PostgresConnectionSlot(url: url, configuration: connection, name: "writer", answerTimeout: answerTimeout, logger: logger)
         readerConnection = PostgresConnectionSlot(url: url, configuration: connection, name: "reader", answerTimeout: answerTimeout, logger: logger)
         listenerConfiguration = connection
+        self.answerTimeout = answerTimeout
         let meta: (epoch: String, head: UInt64)
         do {
             meta = try await Self.prepareSchema(writerConnection, logger: logger)
@@ -97,6 +101,8 @@ public final class PostgresHistoryStore: HistoryStore, Sendable {
     /// The highest id handed to the commit handler (every id up to it is committed).
     public var head: UInt64 { dispatcher.delivered }
 
+    /// Sets the function every committed notification, this router's and the others', is handed
+    /// to (once, in id order, from one task at a time).
     public func setCommitHandler(_ handler: @escaping @Sendable ([WokNotification]) -> Void) {
         dispatcher.setHandler(handler)
     }
@@ -104,6 +110,8 @@ public final class PostgresHistoryStore: HistoryStore, Sendable {
     /// Group commits done so far by this store.
     public var commitCount: Int { writerState.withLock { $0.commits } }
 
+    /// Finishes the queued appends, hands over what is known committed, stops listening and
+    /// closes the connections. Later calls throw `HistoryError.closed`.
     public func close() async {
         let closing = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             if !enqueue(.close(continuation)) { continuation.resume(returning: false) }

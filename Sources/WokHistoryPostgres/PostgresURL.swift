@@ -20,20 +20,35 @@ import WokRouterCore
 public struct PostgresURL: Sendable, CustomStringConvertible {
     /// How TLS is used (`sslmode`).
     public enum TLSMode: String, Sendable {
-        case disable, prefer, require
+        /// Plain TCP.
+        case disable
+        /// TLS when the server offers it, plain TCP otherwise; the certificate is not checked.
+        case prefer
+        /// TLS or no connection; the certificate is not checked (as libpq's `require`).
+        case require
+        /// TLS; the certificate chain and the host name are checked.
         case verifyFull = "verify-full"
     }
 
+    /// The server's host name or address (`localhost` when the URL names none).
     public var host: String
+    /// The server's TCP port (5432 when the URL names none).
     public var port: Int
     /// A UNIX socket path (from `?host=/folder`), used instead of host and port.
     public var unixSocketPath: String?
+    /// The user to log in as (`postgres` when the URL names none).
     public var user: String
+    /// The password, when the URL holds one.
     public var password: String?
+    /// The database (the user's name when the URL names none).
     public var database: String
+    /// How TLS is used (`sslmode`).
     public var tlsMode: TLSMode
+    /// Trusted certificate authorities for `verify-full` (`sslrootcert`); nil: the system's.
     public var rootCertificatePath: String?
+    /// Seconds to wait for a connection (`connect_timeout`).
     public var connectTimeoutSeconds: Int
+    /// The name the server shows for the connections (`application_name`).
     public var applicationName: String
 
     /// Parses `text`.
@@ -80,7 +95,7 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
         }
     }
 
-    /// The URL without its password, for logs and errors.
+    /// The URL without its password and parameters, for logs and errors.
     public var description: String {
         let credentials = password == nil ? user : user + ":***"
         let place = unixSocketPath.map { "[\($0)]" } ?? "\(host):\(port)"

@@ -136,7 +136,18 @@ struct SharedPostgresStoreTests {
 
         // B's role may no longer log in, and its sessions are cut: B is away.
         try await PostgresTestServer.administer("ALTER ROLE \(role) NOLOGIN")
+        let cut = try await PostgresTestServer.integer("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint")
         try await PostgresTestServer.administer("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '\(role)'")
+        // Termination is asynchronous: wait until the sessions that were cut are gone (B's refused
+        // reconnection attempts start later).
+        let survivors = """
+            SELECT count(*) FROM pg_stat_activity WHERE usename = '\(role)' AND backend_start <= to_timestamp(\(cut) / 1000000.0)
+            """
+        var waits = 0
+        while try await PostgresTestServer.integer(survivors) > 0, waits < 1_000 {
+            waits += 1
+            try await Task.sleep(for: .milliseconds(10))
+        }
         var refused: HistoryError?
         for _ in 0..<50 where refused == nil {  // until B has noticed its connection is gone
             do { _ = try await b.append([pending("kimchi.vms", 0)]) } catch { refused = error }
@@ -162,7 +173,7 @@ struct SharedPostgresStoreTests {
     @Test func anAppendStuckBehindALockFailsAfterTheStatementTimeoutAndStoresNothing() async throws {
         let url = try await PostgresTestServer.newDatabase()
         var impatient = PostgresHistoryConfiguration()
-        impatient.statementTimeoutSeconds = 0.5
+        impatient.statementTimeoutSeconds = 1
         let store = try await PostgresHistoryStore(url: url, configuration: impatient)
         _ = try await store.append([pending("kimchi.vms", 1)])
         // Another session holds the head row's lock (as a stuck router would).

@@ -54,6 +54,26 @@ enum PostgresTestServer {
         }
     }
 
+    /// The single integer `sql` selects, on the test server's own database.
+    static func integer(_ sql: String) async throws -> Int64 {
+        let value = Locked<Int64>(0)
+        try await withAdminConnection { connection, logger in
+            for try await number in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(Int64.self) {
+                value.set(number)
+            }
+        }
+        return value.get()
+    }
+
+    /// A value behind a lock (the admin connection's body is not isolated to the caller).
+    private final class Locked<Value>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value: Value
+        init(_ value: Value) { self.value = value }
+        func set(_ new: Value) { lock.lock(); value = new; lock.unlock() }
+        func get() -> Value { lock.lock(); defer { lock.unlock() }; return value }
+    }
+
     /// Runs `body` on a connection to the test server's own database.
     private static func withAdminConnection(_ body: (PostgresConnection, Logger) async throws -> Void) async throws {
         guard let components = URLComponents(string: try url()) else { throw Missing() }

@@ -7,6 +7,7 @@ variable these tests fail, unless `WOK_TEST_POSTGRES_SKIP` gives the reason to l
 
 import os
 import subprocess
+import threading
 import urllib.parse
 import uuid
 
@@ -139,3 +140,32 @@ def test_metrics_count_what_came_from_the_other_router(routers):
     assert eventually(lambda: metric(b, "wok_router_store_remote_notifications_total") >= before + 5)
     assert metric(a, "wok_router_store_commits_total") >= 1
     assert metric(b, "wok_router_store_listens_total") >= 1
+
+
+def test_a_router_killed_mid_burst_loses_nothing_it_acknowledged(routers, client):
+    """kill -9 of router A while it publishes: B's subscriber gets every id A acknowledged, in
+    order, and (ids being gapless) nothing is missing between them."""
+    a, b = routers
+    ws = client(to=b)
+    ws.subscribe(["itest.events"])
+    acknowledged = []
+
+    def burst():
+        for seq in range(2000):
+            try:
+                acknowledged.append(a.publish_ok("itest.events", {"seq": seq})["id"])
+            except Exception:  # A is gone
+                return
+
+    publisher = threading.Thread(target=burst, daemon=True)
+    publisher.start()
+    assert eventually(lambda: len(acknowledged) >= 30, timeout=30)
+    a.kill()
+    publisher.join(30)
+    assert not publisher.is_alive()
+    marker = b.publish_ok("itest.events", {"seq": 999999})["id"]
+    received = []
+    while not received or received[-1] < marker:
+        received.extend(ids(ws.notifications(1)))
+    assert set(acknowledged) <= set(received), "every acknowledged notification reached B"
+    assert received == list(range(received[0], marker + 1)), "in order, no gap, no duplicate"

@@ -1,0 +1,33 @@
+import PostgresNIO
+import Testing
+@testable import WokHistoryPostgres
+
+/// The bound on unanswered work (a query postgres-nio would leave waiting forever, a cut network).
+@Suite(.enabled(if: PostgresTestServer.skipReason == nil,
+                Comment(rawValue: "WOK_TEST_POSTGRES_SKIP: \(PostgresTestServer.skipReason ?? "")")))
+struct PostgresAnswerTests {
+    @Test func workPastTheBoundFailsAndItsConnectionIsClosed() async throws {
+        let connection = try await PostgresTestServer.connect(to: try await PostgresTestServer.newDatabase())
+        await #expect(throws: PostgresAnswer.TimedOut.self) {
+            try await PostgresAnswer.within(.milliseconds(300), on: connection) { connection in
+                try await connection.query("SELECT pg_sleep(60)", logger: connection.logger)
+                return 1
+            }
+        }
+        try await waitUntil { connection.isClosed }
+    }
+
+    @Test func workWithinTheBoundReturnsItsResult() async throws {
+        let connection = try await PostgresTestServer.connect(to: try await PostgresTestServer.newDatabase())
+        let value = try await PostgresAnswer.within(.seconds(30), on: connection) { connection in
+            var value = 0
+            for try await number in try await connection.query("SELECT 41 + 1", logger: connection.logger).decode(Int.self) {
+                value = number
+            }
+            return value
+        }
+        #expect(value == 42)
+        #expect(!connection.isClosed)
+        try await connection.close()
+    }
+}
