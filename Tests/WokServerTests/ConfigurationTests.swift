@@ -48,6 +48,24 @@ struct ConfigurationTests {
         #expect(throws: ConfigurationError.self) { try ConfigurationLoader(environment: environment).load() }
     }
 
+    /// Durations that would trap when turned into nanoseconds on the first connection (a huge,
+    /// infinite or NaN request_timeout or idle_timeout crashed the router), and an idle_timeout of
+    /// zero or less (every keep-alive connection closed right after its answer), are refused.
+    @Test(arguments: [
+        ("request_timeout", "1e12"), ("request_timeout", "inf"), ("idle_timeout", "1e12"), ("idle_timeout", "nan"),
+        ("idle_timeout", "0"), ("idle_timeout", "-5"), ("ping_interval", "1e12"), ("close_timeout", "inf"),
+        ("sse_heartbeat", "1e300"), ("max_wait", "1e12"), ("ping_timeout", "nan"),
+    ])
+    func unusableDurationsAreRefusedWithTheirName(name: String, value: String) throws {
+        do {
+            _ = try ConfigurationLoader(environment: [:], flags: [(name, value)]).load()
+            Issue.record("\(name) = \(value) was accepted")
+        } catch {
+            #expect("\(error)".contains(name))
+        }
+        _ = try ConfigurationLoader(environment: [:], flags: [(name, "31536000")]).load()
+    }
+
     @Test func theRepositoryExampleConfigurationLoads() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("wok-router.example.toml").path

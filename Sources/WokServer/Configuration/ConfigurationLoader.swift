@@ -43,10 +43,20 @@ public struct ConfigurationLoader: Sendable {
         return config
     }
 
+    /// The longest duration a setting may hold: a year, in seconds.
+    static let longestDuration: Double = 365 * 24 * 3600
+
     /// Refuses values no server can run with.
     static func check(_ c: WokServerConfiguration) throws(ConfigurationError) {
         func positive(_ name: String, _ v: Double) throws(ConfigurationError) {
             if !(v > 0) { throw .invalid("\(name) must be positive, not \(v)") }
+        }
+        // Durations become nanosecond counts and timer deadlines: a value past Int64 nanoseconds
+        // (or infinite, or NaN) would trap on the first connection. A year is beyond any use.
+        func duration(_ name: String, _ v: Double, allowZero: Bool = false) throws(ConfigurationError) {
+            if allowZero, v == 0 { return }
+            try positive(name, v)
+            if !(v <= Self.longestDuration) { throw .invalid("\(name) must be at most \(Int(Self.longestDuration)) seconds (a year), not \(v)") }
         }
         if !(0...65535).contains(c.port) { throw .invalid("port must be 0...65535, not \(c.port)") }
         try positive("max_frame_bytes", Double(c.maxFrameBytes))
@@ -57,13 +67,15 @@ public struct ConfigurationLoader: Sendable {
         try positive("outbound_queue_frames", Double(c.outboundQueueFrames))
         try positive("max_connections", Double(c.maxConnections))
         try positive("max_body_bytes", Double(c.maxBodyBytes))
-        try positive("request_timeout", c.requestTimeout)
-        try positive("ping_interval", c.pingInterval)
-        try positive("ping_timeout", c.pingTimeout)
-        try positive("sse_heartbeat", c.sseHeartbeat)
-        try positive("close_timeout", c.closeTimeout)
+        try duration("request_timeout", c.requestTimeout)
+        try duration("idle_timeout", c.idleTimeout)
+        try duration("ping_interval", c.pingInterval)
+        try duration("ping_timeout", c.pingTimeout)
+        try duration("sse_heartbeat", c.sseHeartbeat)
+        try duration("close_timeout", c.closeTimeout)
         try positive("max_history_limit", Double(c.maxHistoryLimit))
         if c.maxWait < 0 { throw .invalid("max_wait must not be negative") }
+        try duration("max_wait", c.maxWait, allowZero: true)
         if c.eventLoops < 0 { throw .invalid("event_loops must not be negative") }
         if let s = c.authSecret, s.utf8.count < 32 { throw .invalid("auth_secret must be at least 32 bytes (HS256 key size)") }
         if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(c.logLevel) {
