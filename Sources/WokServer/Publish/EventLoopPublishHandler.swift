@@ -76,6 +76,9 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
     private var readRequested = false
     /// The channel's writability: no reading while the answers back up.
     private var writable = true
+    /// A request asked for an upgrade, after which the decoder parses nothing: no more reading, and
+    /// the connection closes once its answers are out.
+    private var lastRequest = false
     /// A graceful shutdown arrived during a publish: close once it is answered.
     private var quiescing = false
     private var context: ChannelHandlerContext?
@@ -117,12 +120,19 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
         // Only Hummingbird's answers come through here (this handler writes its own through `rawOutput`).
         if case .end = unwrapOutboundIn(data), unanswered > 0 {
             unanswered -= 1
+            if unanswered == 0, lastRequest, case .idle = state {
+                state = .closing
+                context.write(data, promise: promise)
+                closeAfterWrites(context: context)
+                return
+            }
             becameIdleIfSo(context: context)
         }
         context.write(data, promise: promise)
     }
 
     func read(context: ChannelHandlerContext) {
+        if lastRequest { return }
         if case .publishing = state {
             readRequested = true
             return
@@ -136,7 +146,7 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         writable = context.channel.isWritable
-        if writable, readRequested {
+        if writable, readRequested, !lastRequest {
             switch state {
             case .publishing: break
             default:
@@ -193,13 +203,18 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
             break
         case (.idle, .head(let head)):
             idleTimer?.set(nil)
+            // NIO's decoder (llhttp) parses nothing after a request that asks for an upgrade, or a
+            // CONNECT: every byte after it would pile up in its buffer, without bound. (An upgrade as
+            // a connection's first request never gets here: PushUpgradeHandler answers those.)
+            // Serve it, read no more, and close once it is answered.
+            if head.method == .CONNECT || head.headers.contains(name: "upgrade") { lastRequest = true }
             guard unanswered == 0, !quiescing, Self.isPublish(head), let grant = grant(head) else {
                 unanswered += 1
                 state = .forwarding
                 context.fireChannelRead(wrapInboundOut(part))
                 return
             }
-            let closeAfter = !head.isKeepAlive
+            let closeAfter = !head.isKeepAlive || lastRequest
             // `Expect: 100-continue`: the client waits for `100 Continue` before it sends the body.
             let expectsContinue = head.hasToken("100-continue", in: "expect")
             body.clear()
@@ -243,6 +258,11 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
         case (.forwarding, .end):
             state = .idle
             context.fireChannelRead(wrapInboundOut(part))
+            if lastRequest, unanswered == 0 {  // Hummingbird answered before the request ended
+                state = .closing
+                closeAfterWrites(context: context)
+                return
+            }
             becameIdleIfSo(context: context)  // when Hummingbird answered before the request ended
         default:
             // The rest of a forwarded request (or a part out of order, which the HTTP decoder does
@@ -279,7 +299,7 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
         if case .publishing = state { return }
         releaseHeldEvents(context: context)
         becameIdleIfSo(context: context)
-        if readRequested, writable {
+        if readRequested, writable, !lastRequest {
             readRequested = false
             context.read()
         }
