@@ -19,6 +19,13 @@ enum PostgresFailure {
         return true
     }
 
+    /// Whether the server refused a statement because of the data it carried (SQLSTATE class 22,
+    /// 23 or 54), so that the same rows in another statement might be refused alone.
+    static func isDataRefusal(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError, error.code == .server, let state = error.serverInfo?[.sqlState] else { return false }
+        return ["22", "23", "54"].contains(String(state.prefix(2)))
+    }
+
     /// A `HistoryError.unavailable` saying what `doing` met, with the server's message and
     /// SQLSTATE when it sent one.
     static func history(_ error: any Error, doing: String, at url: PostgresURL) -> HistoryError {

@@ -79,9 +79,9 @@ extension PostgresHistoryStore {
     }
 
     /// Stores a group of appends in one statement and gives the result to the dispatcher. When
-    /// the server refuses the group, retries each append alone so that one bad append fails only
-    /// its own publisher; when the connection is lost, fails them all (nothing is retried: the
-    /// statement may have committed).
+    /// the server refuses the group because of its data, retries each append alone so that one
+    /// bad append fails only its own publisher; otherwise (connection lost: the statement may have
+    /// committed; statement timeout: each retry would wait as long) fails them all.
     private func commit(_ group: [([PendingNotification], @Sendable (Result<[WokNotification], HistoryError>) -> Void)]) async {
         let items = group.flatMap(\.0)
         do {
@@ -108,7 +108,8 @@ extension PostgresHistoryStore {
     /// Why a commit failed, and whether the connection went with it.
     struct CommitFailure: Error {
         var history: HistoryError
-        /// The server refused the statement (the connection is fine; the data may be at fault).
+        /// The server refused the statement for its data (SQLSTATE class 22 data exception, 23
+        /// integrity constraint, 54 program limit): another grouping may succeed.
         var refusedByServer: Bool
     }
 
@@ -141,7 +142,7 @@ extension PostgresHistoryStore {
                     guard let head, head >= count else { throw HistoryError.corrupt("PostgreSQL: wok_history_meta holds no row") }
                     return UInt64(head)
                 } catch {
-                    refused.withLock { $0 = !PostgresFailure.isConnectionLost(error) || error is HistoryError }
+                    refused.withLock { $0 = PostgresFailure.isDataRefusal(error) }
                     throw error
                 }
             }

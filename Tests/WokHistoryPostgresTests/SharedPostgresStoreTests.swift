@@ -180,10 +180,26 @@ struct SharedPostgresStoreTests {
         let holder = try await PostgresTestServer.connect(to: url)
         try await holder.query("BEGIN", logger: holder.logger)
         try await holder.query("UPDATE wok_history_meta SET head = head", logger: holder.logger)
-        await #expect {
-            try await store.append([pending("kimchi.vms", 2)])
-        } throws: { error in
-            (error as? HistoryError).map { !$0.isClosed && "\($0)".contains("statement timeout") } ?? false
+        // Several appends at once: grouped, and failed together (not retried one by one).
+        let outcomes = try await withThrowingTaskGroup(of: Result<[WokNotification], HistoryError>.self) { group in
+            for n in 0..<5 {
+                group.addTask {
+                    await withCheckedContinuation { continuation in
+                        store.append([pending("kimchi.vms", Int64(100 + n))]) { continuation.resume(returning: $0) }
+                    }
+                }
+            }
+            var all: [Result<[WokNotification], HistoryError>] = []
+            for try await outcome in group { all.append(outcome) }
+            return all
+        }
+        #expect(outcomes.count == 5)
+        for outcome in outcomes {
+            guard case .failure(let error) = outcome else {
+                Issue.record("an append behind the lock succeeded")
+                continue
+            }
+            #expect(!error.isClosed && "\(error)".contains("statement timeout"), "\(error)")
         }
         try await holder.query("ROLLBACK", logger: holder.logger)
         try await holder.close()
