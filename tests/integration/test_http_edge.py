@@ -284,3 +284,23 @@ def test_a_request_after_which_the_decoder_stops_ends_the_connection(server, nam
             pass
         raw.buffer = b""
         assert closed_after(raw), "the connection stayed open after a request the decoder stops at"
+
+
+@pytest.mark.wok_router_only("the router's HTTP API")
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/topics", "/topics/itest.events/schema", "/metrics", "/wok-push.js", "/", "/push"])
+def test_head_answers_like_get_without_a_body(server, path):
+    """RFC 9110 section 9.3.2: HEAD is GET without the content (general-purpose servers MUST
+    support it; monitors and proxies use it). The same status and Content-Length as GET, no body,
+    and the request after it on the connection is read right. (HEAD used to be 404 everywhere.)"""
+    with RawHTTP(server) as raw:
+        raw.send(f"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode()
+                 + f"HEAD {path} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode()
+                 + b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        get_status, get_headers, _ = raw.response()
+        status, headers = raw.head()
+        assert status == get_status and status != 404, (status, path)
+        if path != "/metrics":  # the metrics text changes between the two requests
+            assert headers.get("content-length") == get_headers.get("content-length")
+        assert headers.get("content-type") == get_headers.get("content-type")
+        status, _, body = raw.response()  # no body came between: the next answer parses
+        assert status == 200 and json.loads(body) == {"status": "ok"}

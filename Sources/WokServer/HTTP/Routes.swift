@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
@@ -15,16 +16,22 @@ enum Routes {
         router.post("/notifications") { request, _ in try await publish.handle(request) }
         router.get("/notifications") { request, context in try await history.handle(request, channel: context.channel) }
         router.get("/events") { request, context in try await events.handle(request, channel: context.channel) }
-        router.get("/topics") { _, _ in info.topics() }
-        router.get("/topics/{topic}/schema") { _, context in try info.schema(try context.parameters.require("topic")) }
-        router.get("/healthz") { _, _ in info.health() }
-        router.get("/readyz") { _, _ in await info.ready() }
-        router.get("/metrics") { _, _ in info.metrics() }
-        router.get("/push") { _, _ -> Response in
-            JSONResponse.error(.upgradeRequired, "upgrade_required", "/push is a WebSocket: send an Upgrade request")
+        // GET and HEAD (RFC 9110 section 9.3.2: every general-purpose server supports HEAD) for the
+        // plain resources; NIO's response encoder, paired with the request decoder, leaves the body
+        // out of an answer to HEAD. (Not for /notifications and /events: a HEAD must not wait or
+        // open a stream.)
+        for method in [HTTPRequest.Method.get, .head] {
+            router.on("/topics", method: method) { _, _ in info.topics() }
+            router.on("/topics/{topic}/schema", method: method) { _, context in try info.schema(try context.parameters.require("topic")) }
+            router.on("/healthz", method: method) { _, _ in info.health() }
+            router.on("/readyz", method: method) { _, _ in await info.ready() }
+            router.on("/metrics", method: method) { _, _ in info.metrics() }
+            router.on("/", method: method) { _, _ in Response(status: .seeOther, headers: [.location: "/demo/userlog.html"]) }
+            router.on("/**", method: method) { request, _ in try info.staticFile(request.uri.path) }
+            router.on("/push", method: method) { _, _ -> Response in
+                JSONResponse.error(.upgradeRequired, "upgrade_required", "/push is a WebSocket: send an Upgrade request")
+            }
         }
-        router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/demo/userlog.html"]) }
-        router.get("/**") { request, _ in try info.staticFile(request.uri.path) }
         return router
     }
 }
