@@ -30,4 +30,30 @@ struct PostgresAnswerTests {
         #expect(!connection.isClosed)
         try await connection.close()
     }
+
+    /// The bound of a statement that answered must not outlive it: one per commit and per read,
+    /// each holding its connection for the whole bound, would pile up under load.
+    @Test func anAnsweredStatementLeavesNothingHoldingItsConnection() async throws {
+        let watched = WeakConnection()
+        do {
+            let connection = try await PostgresTestServer.connect(to: try await PostgresTestServer.newDatabase())
+            watched.value = connection
+            let value = try await PostgresAnswer.within(.seconds(60), on: connection) { connection in
+                var value = 0
+                for try await number in try await connection.query("SELECT 1", logger: connection.logger).decode(Int.self) {
+                    value = number
+                }
+                return value
+            }
+            #expect(value == 1)
+            try await connection.close()
+        }
+        // Released soon after it closed, not when the 60 s bound would have run out.
+        try await waitUntil { watched.value == nil }
+    }
+}
+
+/// A weak reference the test can read from its polling closure.
+private final class WeakConnection: @unchecked Sendable {
+    weak var value: PostgresConnection?
 }
