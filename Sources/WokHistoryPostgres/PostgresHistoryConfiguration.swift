@@ -18,6 +18,10 @@ public struct PostgresHistoryConfiguration: Sendable {
     public var reconnectDelaySeconds = 0.2
     /// The longest wait between two reconnection attempts, in seconds.
     public var maxReconnectDelaySeconds = 5.0
+    /// Seconds between two reads of the committed head on the LISTEN connection: they find a
+    /// connection cut without a word (reconnected then), and hand over commits whose NOTIFY
+    /// never reached this router, within about this time.
+    public var heartbeatSeconds = 10.0
 
     public init() {}
 }

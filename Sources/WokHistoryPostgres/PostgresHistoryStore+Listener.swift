@@ -58,21 +58,30 @@ extension PostgresHistoryStore {
                 defer { connection.close().whenComplete { _ in _ = connection } }
                 try await connection.listen(on: configuration.channel) { notifications in
                     // Queries run in order on a connection: this one runs after LISTEN took effect.
-                    let logger = logger
-                    let head = try await PostgresAnswer.within(answerTimeout, on: connection) { connection in
-                        var head: Int64 = 0
-                        for try await value in try await connection.query("SELECT head FROM wok_history_meta", logger: logger).decode(Int64.self) {
-                            head = value
-                        }
-                        return head
-                    }
-                    dispatcher.announce(UInt64(max(0, head)))
+                    let head = try await committedHead(on: connection)
+                    dispatcher.announce(head)
                     listensTotal.increment()
                     logger.debug("listening for commits", metadata: ["channel": "\(configuration.channel)", "head": "\(head)"])
                     signalStarted()
                     delay = configuration.reconnectDelaySeconds
-                    for try await notification in notifications {
-                        if let id = UInt64(notification.payload) { dispatcher.announce(id) }
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            for try await notification in notifications {
+                                if let id = UInt64(notification.payload) { self.dispatcher.announce(id) }
+                            }
+                        }
+                        // The heartbeat: a connection cut without a word (no FIN, no RST) would
+                        // otherwise stay silent for hours, its NOTIFYs lost; reading the head also
+                        // hands over whatever was committed without one reaching this router.
+                        group.addTask {
+                            while true {
+                                try await Task.sleep(for: .milliseconds(Int64(self.configuration.heartbeatSeconds * 1000)))
+                                self.dispatcher.announce(try await self.committedHead(on: connection))
+                            }
+                        }
+                        // Either ends only when the connection does (or the listener stops).
+                        try await group.next()
+                        group.cancelAll()
                     }
                 }
             } catch {
@@ -86,6 +95,20 @@ extension PostgresHistoryStore {
             delay = min(delay * 2, configuration.maxReconnectDelaySeconds)
         }
         signalStarted()
+    }
+
+    /// The head committed in the database (every id up to it is committed), read on `connection`
+    /// within the answer bound.
+    private func committedHead(on connection: PostgresConnection) async throws -> UInt64 {
+        let logger = logger
+        let head = try await PostgresAnswer.within(answerTimeout, on: connection) { connection in
+            var head: Int64 = 0
+            for try await value in try await connection.query("SELECT head FROM wok_history_meta", logger: logger).decode(Int64.self) {
+                head = value
+            }
+            return head
+        }
+        return UInt64(max(0, head))
     }
 
     private func signalStarted() {

@@ -21,7 +21,9 @@ import WokRouterCore
 /// Each router LISTENs on the channel. A `PostgresCommitDispatcher` hands its commit handler
 /// every id above its head, in order, once: its own rows straight from memory, other routers'
 /// rows read from the table. After the listener (re)connects it reads the committed head, so
-/// whatever was committed while it was away is read and handed over too. A local `append`
+/// whatever was committed while it was away is read and handed over too; it reads it again every
+/// `heartbeatSeconds`, which finds a connection cut without a word and hands over commits whose
+/// NOTIFY never arrived. A local `append`
 /// completes after its rows were handed over.
 ///
 /// Connections: one for the writer (appends, grouped: appends arriving while a commit is in

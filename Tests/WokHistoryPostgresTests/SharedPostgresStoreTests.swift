@@ -210,6 +210,27 @@ struct SharedPostgresStoreTests {
         await store.close()
     }
 
+    /// A commit whose NOTIFY never reaches this router (its LISTEN connection silently cut, say)
+    /// is handed over at the next heartbeat, not only when something else is committed.
+    @Test func aCommitWhoseNotifyNeverArrivesIsHandedOverAtTheNextHeartbeat() async throws {
+        let url = try await PostgresTestServer.newDatabase()
+        var quick = PostgresHistoryConfiguration()
+        quick.heartbeatSeconds = 0.2
+        let store = try await PostgresHistoryStore(url: url, configuration: quick)
+        let log = CommitLog()
+        store.setCommitHandler { log.record($0) }
+        // Another router's commit, as the engine writes one, but announced to nobody.
+        let other = try await PostgresTestServer.connect(to: url)
+        try await other.query("""
+            WITH head AS (UPDATE wok_history_meta SET head = head + 1 RETURNING head)
+            INSERT INTO wok_notifications(id, topic, time_ms, data) SELECT head, 'kimchi.vms', 0, '{"n":1}' FROM head
+            """, logger: other.logger)
+        try await other.close()
+        try await waitUntil { log.ids == [1] }
+        #expect(store.head == 1)
+        await store.close()
+    }
+
     @Test func aRouterWhoseUserMayOnlyReadAndWriteTheTablesOpensTheStore() async throws {
         let url = try await PostgresTestServer.newDatabase()
         let owner = try await PostgresHistoryStore(url: url)  // creates the tables
