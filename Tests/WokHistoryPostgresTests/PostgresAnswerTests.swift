@@ -19,13 +19,7 @@ struct PostgresAnswerTests {
 
     @Test func workWithinTheBoundReturnsItsResult() async throws {
         let connection = try await PostgresTestServer.connect(to: try await PostgresTestServer.newDatabase())
-        let value = try await PostgresAnswer.within(.seconds(30), on: connection) { connection in
-            var value = 0
-            for try await number in try await connection.query("SELECT 41 + 1", logger: connection.logger).decode(Int.self) {
-                value = number
-            }
-            return value
-        }
+        let value = try await PostgresAnswer.within(.seconds(30), on: connection, selectNumber("SELECT 41 + 1"))
         #expect(value == 42)
         #expect(!connection.isClosed)
         try await connection.close()
@@ -38,18 +32,23 @@ struct PostgresAnswerTests {
         do {
             let connection = try await PostgresTestServer.connect(to: try await PostgresTestServer.newDatabase())
             watched.value = connection
-            let value = try await PostgresAnswer.within(.seconds(60), on: connection) { connection in
-                var value = 0
-                for try await number in try await connection.query("SELECT 1", logger: connection.logger).decode(Int.self) {
-                    value = number
-                }
-                return value
-            }
+            let value = try await PostgresAnswer.within(.seconds(60), on: connection, selectNumber("SELECT 1"))
             #expect(value == 1)
             try await connection.close()
         }
         // Released soon after it closed, not when the 60 s bound would have run out.
         try await waitUntil { watched.value == nil }
+    }
+}
+
+/// A query answering one integer, as the body `PostgresAnswer.within` runs.
+private func selectNumber(_ sql: PostgresQuery) -> @Sendable (PostgresConnection) async throws -> Int {
+    { connection in
+        var value = 0
+        for try await number in try await connection.query(sql, logger: connection.logger).decode(Int.self) {
+            value = number
+        }
+        return value
     }
 }
 
