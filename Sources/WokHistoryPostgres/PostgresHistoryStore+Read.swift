@@ -22,9 +22,8 @@ extension PostgresHistoryStore {
                     WHERE id > \(since) AND (topic = ANY(\(exact)::text[]) OR topic ~ ANY(\(patterns)::text[]))
                     ORDER BY id LIMIT \(Int64(limit))
                     """, logger: logger)
-                for try await (id, name, time, data) in rows.decode((Int64, String, Int64, String).self) {
-                    let notification = try Self.notification(id: id, topic: name, time: time, data: data, epoch: epoch)
-                    if filters.contains(where: { $0.matches(notification.topic) }) { found.append(notification) }
+                found = try await Self.notifications(rows, epoch: epoch).filter { notification in
+                    filters.contains { $0.matches(notification.topic) }
                 }
             }
             var head: Int64 = 0
@@ -85,16 +84,21 @@ extension PostgresHistoryStore {
     static func rows(_ slot: PostgresConnectionSlot, after: UInt64, through: UInt64, limit: Int, epoch: String,
                      logger: Logger) async throws(HistoryError) -> [WokNotification] {
         try await slot.run("reading commits of other routers") { connection in
-            var found: [WokNotification] = []
             let rows = try await connection.query("""
                 SELECT id, topic, time_ms, data FROM wok_notifications
                 WHERE id > \(Int64(clamping: after)) AND id <= \(Int64(clamping: through)) ORDER BY id LIMIT \(Int64(limit))
                 """, logger: logger)
-            for try await (id, name, time, data) in rows.decode((Int64, String, Int64, String).self) {
-                found.append(try notification(id: id, topic: name, time: time, data: data, epoch: epoch))
-            }
-            return found
+            return try await notifications(rows, epoch: epoch)
         }
+    }
+
+    /// The notifications of rows selected as `id, topic, time_ms, data`, in their order.
+    static func notifications(_ rows: PostgresRowSequence, epoch: String) async throws -> [WokNotification] {
+        var found: [WokNotification] = []
+        for try await (id, name, time, data) in rows.decode((Int64, String, Int64, String).self) {
+            found.append(try notification(id: id, topic: name, time: time, data: data, epoch: epoch))
+        }
+        return found
     }
 
     /// A stored row as a notification.

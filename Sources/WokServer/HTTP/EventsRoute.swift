@@ -35,11 +35,7 @@ struct EventsRoute: Sendable {
         let router = services.router
         let connections = services.connections
         let heartbeat = configuration.sseHeartbeat
-        if let watcher = try? await channel.pipeline.handler(type: InputClosedWatcher.self).get() {
-            watcher.whenClosed { subscriber.finish() }
-        } else if !channel.isActive {
-            subscriber.finish()  // the client left while its token was verified: the pipeline is gone
-        }
+        _ = await InputClosedWatcher.whenClientLeaves(channel) { subscriber.finish() }
         let body = ResponseBody(contentLength: nil) { (writer: inout any ResponseBodyWriter) in
             let beats = Task {
                 while !Task.isCancelled {

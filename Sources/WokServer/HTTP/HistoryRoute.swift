@@ -33,11 +33,9 @@ struct HistoryRoute: Sendable {
                 throw PublishProcessor.refusal(error)
             }
             // A client that went away frees its connection slot now, not when `wait` runs out.
-            let watcher = try? await channel.pipeline.handler(type: InputClosedWatcher.self).get()
-            let registration = watcher?.whenClosed { waiter.fire() }
-            if watcher == nil, !channel.isActive { waiter.fire() }  // closed, pipeline gone already
+            let registration = await InputClosedWatcher.whenClientLeaves(channel) { waiter.fire() }
             await waiter.wait(seconds: wait)
-            if let watcher, let registration { watcher.forget(registration) }
+            registration?.forget()
             services.router.remove(waiter)
             page = try await read(filters, since: since ?? page.head, epoch: epoch, limit: limit)
         }

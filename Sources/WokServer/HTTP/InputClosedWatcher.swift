@@ -32,6 +32,25 @@ final class InputClosedWatcher: ChannelInboundHandler, RemovableChannelHandler, 
         id.whenSuccess { id in self.callbacks[id] = nil }
     }
 
+    /// What ``whenClientLeaves(_:_:)`` registered: ``forget()`` it when the request ends first.
+    struct Registration {
+        fileprivate let watcher: InputClosedWatcher
+        fileprivate let id: EventLoopFuture<UInt64>
+
+        func forget() { watcher.forget(id) }
+    }
+
+    /// Runs `body` once the client of `channel` (a plain HTTP connection) went away; at once when
+    /// it has, even when its pipeline is gone already (it left while its token was verified).
+    /// - Returns: the registration to forget when the request ends first; nil when `body` ran.
+    static func whenClientLeaves(_ channel: any Channel, _ body: @escaping @Sendable () -> Void) async -> Registration? {
+        if let watcher = try? await channel.pipeline.handler(type: InputClosedWatcher.self).get() {
+            return Registration(watcher: watcher, id: watcher.whenClosed(body))
+        }
+        if !channel.isActive { body() }
+        return nil
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         context.fireChannelRead(data)
     }
