@@ -5,13 +5,24 @@ import WokJSON
 /// A store shared with other routers (as PostgreSQL will be): notifications committed by another
 /// router reach this router's subscribers through the same commit handler, in id order.
 @Suite struct SharedStoreTests {
+    /// The schema tree each router of a test loads: the plugin `kimchi` with `kimchi.vms`.
+    let tree: TempTree
+
+    init() {
+        tree = TempTree()
+        tree.plugin("kimchi", topics: ["kimchi.vms"])
+    }
+
+    /// A router over `store` (a view of a shared history) and the suite's schema tree.
+    func makeRouter(over store: any HistoryStore) throws -> Router {
+        Router(registry: try SchemaRegistry(root: tree.path), store: store)
+    }
+
     /// Two routers over one memory store stand in for two router processes over one database.
     @Test func notificationsPublishedByAnotherRouterReachThisRoutersSubscribers() async throws {
-        let tree = TempTree()
-        tree.plugin("kimchi", topics: ["kimchi.vms"])
         let shared = SharedHistory()
-        let here = Router(registry: try SchemaRegistry(root: tree.path), store: shared.view())
-        let there = Router(registry: try SchemaRegistry(root: tree.path), store: shared.view())
+        let here = try makeRouter(over: shared.view())
+        let there = try makeRouter(over: shared.view())
         let sub = RecordingSubscriber()
         try await here.subscribe(sub, filters: filters("kimchi.vms")) { _ in }
         _ = try await there.publish(topic: "kimchi.vms", data: ["name": "a"])

@@ -5,15 +5,13 @@ import WokJSON
 
 /// A tab that resumes on another router of a shared store (PostgreSQL) right after receiving an
 /// id there, before this router's fan-out reached that id.
-@Suite struct SharedStoreResumeTests {
+extension SharedStoreTests {
     @Test func resumingAfterAnIdThisRouterHasNotFannedOutYetIsRecovered() async throws {
-        let tree = TempTree()
-        tree.plugin("kimchi", topics: ["kimchi.vms"])
         let shared = SharedHistory()
         let laggingView = LaggingView(shared)
-        let there = Router(registry: try SchemaRegistry(root: tree.path), store: shared.view())
-        let here = Router(registry: try SchemaRegistry(root: tree.path), store: laggingView)
-        let first = try await there.publish(topic: "kimchi.vms", data: ["name": "a"])
+        let there = try makeRouter(over: shared.view())
+        let here = try makeRouter(over: laggingView)
+        _ = try await there.publish(topic: "kimchi.vms", data: ["name": "a"])
         let second = try await there.publish(topic: "kimchi.vms", data: ["name": "b"])
         #expect(here.head == 2 && laggingView.held == 2, "committed, not fanned out here yet")
 
@@ -34,14 +32,11 @@ import WokJSON
         let third = try await there.publish(topic: "kimchi.vms", data: ["name": "c"])
         laggingView.release()
         #expect(sub.ids == [third.id], "nothing replayed twice, the next live one delivered")
-        _ = first
     }
 
     @Test func resumingAfterAnIdNoRouterCommittedIsStillRefused() async throws {
-        let tree = TempTree()
-        tree.plugin("kimchi", topics: ["kimchi.vms"])
         let shared = SharedHistory()
-        let here = Router(registry: try SchemaRegistry(root: tree.path), store: shared.view())
+        let here = try makeRouter(over: shared.view())
         _ = try await here.publish(topic: "kimchi.vms", data: ["name": "a"])
         let sub = RecordingSubscriber()
         var recovered = true
