@@ -1,12 +1,13 @@
-"""Connection slots (max_connections: push + SSE + long-poll) given back when a client goes away
+"""Connection slots (max_connections: every TCP connection; push + SSE + long-poll) given back when a client goes away
 before its answer: a hostile client must not hold slots with connections it already closed."""
 
+import json
 import socket
 
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from harness import Closed, WSClient, eventually, metric, router_config
+from harness import Closed, RawHTTP, WSClient, eventually, metric, router_config
 from test_auth import SECRET, token
 
 
@@ -16,8 +17,9 @@ def few_slots(server_factory):
 
 
 def push_admitted(server, tok):
-    """Whether a push socket gets a slot now; False when it is refused with 1013 "too many
-    connections" (any other refusal fails the test)."""
+    """Whether a push socket gets a slot now; False when it is refused for the connection bound:
+    503 at once (every TCP connection counts) or 1013 after the upgrade (the push slots are full);
+    any other refusal fails the test."""
     try:
         ws = WSClient(server, token=tok)
         try:
@@ -29,7 +31,8 @@ def push_admitted(server, tok):
     except ConnectionClosed as closed:
         assert closed.rcvd is not None and closed.rcvd.code == 1013, closed
     except InvalidStatus as refused:
-        raise AssertionError(f"the upgrade was refused: {refused}") from None
+        if refused.response.status_code != 503:
+            raise AssertionError(f"the upgrade was refused: {refused}") from None
     return False
 
 
@@ -72,3 +75,71 @@ def test_streams_and_upgrades_whose_client_left_give_their_slot_back(few_slots, 
     transport = "sse" if path.startswith("/events") else "websocket"
     assert eventually(lambda: push_admitted(few_slots, token(topics=["itest.events"])), timeout=15, interval=0.2)
     assert eventually(lambda: metric(few_slots, "wok_router_connections", transport=transport) == 0, timeout=15)
+
+
+@pytest.fixture(scope="module")
+def three_connections(server_factory):
+    return server_factory(config=router_config(max_connections=3), unix_socket=True)
+
+
+def assert_refused_at_once(server):
+    """A new TCP connection is answered 503 limit_exceeded, unasked, and closed."""
+    with RawHTTP(server, timeout=5) as raw:
+        status, _, body = raw.response()  # sent before any request
+        assert status == 503 and json.loads(body)["error"] == "limit_exceeded", (status, body)
+        assert raw.closed_by_peer()
+
+
+def unix_get(server, path):
+    unix = socket.socket(socket.AF_UNIX)
+    unix.settimeout(10)
+    unix.connect(server.unix_socket)
+    with unix:
+        unix.sendall(f"GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        while chunk := unix.recv(65536):
+            data += chunk
+    return data
+
+
+@pytest.mark.wok_router_only("max_connections over every TCP connection")
+def test_every_tcp_connection_counts_against_max_connections(three_connections):
+    """Idle keep-alive connections and connections that sent nothing yet count: with 3 open, the
+    next is answered 503 and closed; once one closes, the next is served. The UNIX socket is not
+    starved meanwhile, and the count is on /metrics."""
+    server = three_connections
+    keep_alive = RawHTTP(server)
+    keep_alive.send(RawHTTP.request("GET", "/healthz", None))
+    assert keep_alive.response()[0] == 200
+    silent = [socket.create_connection((server.host, server.port), timeout=10) for _ in range(2)]
+    try:
+        # Accepted in order: the two silent ones before this one.
+        assert_refused_at_once(server)
+        assert_refused_at_once(server)  # refusals do not count
+        keep_alive.send(RawHTTP.request("GET", "/metrics", None))
+        status, _, body = keep_alive.response()
+        assert status == 200 and b"\nwok_router_open_connections 3" in b"\n" + body, body.decode()[-2000:]
+        assert b" 200 " in unix_get(server, "/healthz").split(b"\r\n", 1)[0]
+        silent.pop().close()
+        third = []
+
+        def served():
+            raw = RawHTTP(server)
+            try:
+                raw.send(RawHTTP.request("GET", "/healthz", None))
+                if raw.response()[0] == 200:
+                    third.append(raw)  # kept open: it holds the freed slot
+                    return True
+            except (AssertionError, OSError):
+                pass
+            raw.close()
+            return False
+
+        assert eventually(served, timeout=10), "the slot of the closed connection was not given back"
+        assert_refused_at_once(server)  # the bound again, now with the new connection
+        third[0].close()
+    finally:
+        keep_alive.close()
+        for sock in silent:
+            sock.close()
+    assert eventually(lambda: b"\nwok_router_open_connections 0" in b"\n" + unix_get(server, "/metrics"), timeout=10)

@@ -1,6 +1,6 @@
-"""A router out of file descriptors: plain HTTP connections are not counted by max_connections
-(only push, SSE and long-poll are), so any client that opens enough of them can use up the
-process's descriptor limit. The router must then stay calm and whole: no busy loop on accept, no
+"""A router out of file descriptors: every TCP connection counts against max_connections, but a
+descriptor limit set below it (a misconfiguration, or descriptors used elsewhere) can still be
+reached by any client that opens enough connections. The router must then stay calm and whole: no busy loop on accept, no
 topic dropped because the schema tree could not be read meanwhile, and it serves again once the
 connections go.
 

@@ -115,6 +115,11 @@ def small_bodies(server_factory):
     return server_factory(config=router_config(max_body_bytes=1024, idle_timeout=1.5))
 
 
+@pytest.fixture(scope="module")
+def secured_small_bodies(server_factory):
+    return server_factory(config=router_config(secret=SECRET, max_body_bytes=1024))
+
+
 @pytest.mark.wok_router_only("max_body_bytes and idle_timeout settings")
 def test_body_over_the_limit_is_413_and_the_connection_stays_usable(small_bodies):
     with RawHTTP(small_bodies) as raw:
@@ -264,3 +269,71 @@ def test_a_remembered_token_expires(secured):
     assert time.time() < deadline, "the machine was too slow to publish twice within the token's life"
     time.sleep(3.2)
     assert secured.publish("itest.events", {"seq": 3}, token=short).status_code == 401
+
+
+# Lingering close: an answer sent before the request was read whole (413 on Content-Length, 400 on
+# a bad Host) closes the connection; closing with the client's bytes unread would reset it, and a
+# client still sending its body then fails in its send and never reads the answer. The router
+# reads and drops what still comes (up to linger_timeout / linger_bytes) before it closes.
+
+BIG = 3 * 1024 * 1024  # past max_body_bytes (1 KiB here), within linger_bytes (4 MiB by default)
+
+
+def send_body_then_read(raw, head, size, *, chunk=64 * 1024, pause=0.0):
+    """Sends `head` then `size` bytes of body (in chunks, `pause` seconds apart), as a client that
+    reads only once its request is sent; returns the answer. A reset or broken pipe while sending
+    fails the test: the client would never have read the answer."""
+    raw.send(head)
+    sent = 0
+    while sent < size:
+        piece = min(chunk, size - sent)
+        try:
+            raw.send(b"x" * piece)
+        except (ConnectionResetError, BrokenPipeError) as error:
+            raise AssertionError(f"the router reset the connection after {sent} bytes of body: {error!r}") from None
+        sent += piece
+        if pause:
+            time.sleep(pause)
+    return raw.response()
+
+
+@pytest.mark.wok_router_only("max_body_bytes and lingering close")
+@pytest.mark.parametrize("pace", ["fast", "slow"])
+@pytest.mark.parametrize("path", ["event-loop", "hummingbird"])
+def test_a_413_that_closes_is_read_by_a_client_still_sending(small_bodies, secured_small_bodies, pace, path):
+    """`Connection: close` with a Content-Length past the bound: 413 at once, then close. The
+    event-loop path (no token to verify) and Hummingbird's route (a token seen for the first time)."""
+    server, headers = small_bodies, {}
+    if path == "hummingbird":
+        server, headers = secured_small_bodies, {"Authorization": f"Bearer {fresh_token(pub=True)}"}
+    size = BIG if pace == "fast" else 40 * 16 * 1024
+    head = RawHTTP.request("POST", "/notifications", None, {**headers, "Connection": "close", "Content-Length": str(size)})
+    with RawHTTP(server) as raw:
+        status, _, body = send_body_then_read(
+            raw, head, size, chunk=64 * 1024 if pace == "fast" else 16 * 1024, pause=0 if pace == "fast" else 0.02)
+        assert status == 413 and json.loads(body)["error"] == "too_large", (status, body)
+        assert raw.closed_by_peer(), "the connection was not closed after the 413"
+
+
+@pytest.mark.wok_router_only("Host checks and lingering close")
+def test_a_400_for_a_missing_host_is_read_by_a_client_still_sending(small_bodies):
+    head = b"POST /notifications HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % BIG
+    with RawHTTP(small_bodies) as raw:
+        status, _, body = send_body_then_read(raw, head, BIG)
+        assert status == 400 and json.loads(body)["error"] == "bad_request", (status, body)
+        assert raw.closed_by_peer()
+
+
+@pytest.mark.wok_router_only("lingering close")
+def test_a_client_that_keeps_sending_is_cut_at_linger_bytes(server_factory):
+    """The drain is bounded: past linger_bytes the connection closes (the client's sends then fail)."""
+    router = server_factory(config=router_config(max_body_bytes=1024, linger_bytes=256 * 1024, linger_timeout=60))
+    head = RawHTTP.request("POST", "/notifications", None, {"Connection": "close", "Content-Length": str(1 << 30)})
+    with RawHTTP(router) as raw:
+        raw.send(head)
+        sent = 0
+        with pytest.raises((ConnectionResetError, BrokenPipeError)):
+            while sent < 64 * 1024 * 1024:  # kernel buffers hold a few MiB; the drain stops at 256 KiB
+                raw.send(b"x" * 65536)
+                sent += 65536
+        assert sent >= 256 * 1024, sent

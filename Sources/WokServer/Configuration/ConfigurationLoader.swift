@@ -69,6 +69,8 @@ public struct ConfigurationLoader: Sendable {
         try positive("max_body_bytes", Double(c.maxBodyBytes))
         try duration("request_timeout", c.requestTimeout)
         try duration("idle_timeout", c.idleTimeout)
+        try duration("linger_timeout", c.lingerTimeout)
+        try positive("linger_bytes", Double(c.lingerBytes))
         try duration("ping_interval", c.pingInterval)
         try duration("ping_timeout", c.pingTimeout)
         try duration("sse_heartbeat", c.sseHeartbeat)

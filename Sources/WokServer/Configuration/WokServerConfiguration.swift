@@ -45,7 +45,9 @@ public struct WokServerConfiguration: Sendable, Equatable {
     public var outboundQueueBytes = 1024 * 1024
     /// Frames a push connection's outbound queue may hold before it is closed with 1013. Default 1,024.
     public var outboundQueueFrames = 1024
-    /// Push, SSE and long-poll connections held at once. Default 20,000.
+    /// Connections held at once: every connection accepted on the TCP listener (push, SSE,
+    /// long-poll, plain HTTP, not yet decided), and the push, SSE and long-poll connections of
+    /// both listeners. Past it a new TCP connection is answered 503 and closed. Default 20,000.
     public var maxConnections = 20_000
     /// Largest HTTP request body in bytes (over it: 413). Default 1 MiB.
     public var maxBodyBytes = 1024 * 1024
@@ -54,6 +56,12 @@ public struct WokServerConfiguration: Sendable, Equatable {
     public var requestTimeout = 10.0
     /// Seconds an idle keep-alive HTTP connection stays open. Default 60.
     public var idleTimeout = 60.0
+    /// Seconds a connection answered and closed before its request was read whole (413, 400, 503)
+    /// keeps reading and dropping what the client still sends, so that the client reads the
+    /// answer instead of a reset. Default 2.
+    public var lingerTimeout = 2.0
+    /// Bytes such a connection reads and drops at most before it closes. Default 4 MiB.
+    public var lingerBytes = 4 * 1024 * 1024
     /// Seconds between server pings on `/push`. Default 20.
     public var pingInterval = 20.0
     /// Seconds without any frame from the client (pong included) after which `/push` closes it.

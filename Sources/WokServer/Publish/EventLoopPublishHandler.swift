@@ -35,6 +35,12 @@ import WokRouterCore
 /// held like the parts, so that Hummingbird (which answers a parse error with 400 and closes when
 /// the input ends) neither answers nor closes ahead of that publish. After an answer with
 /// `Connection: close`, nothing more is read or served.
+///
+/// Every request head is checked first (``RequestTarget``: `Host`, absolute-form targets), for
+/// this handler's publishes and for the requests it passes on alike: one it refuses is answered
+/// `400` (after the answers still owed to the requests before it) and the connection closes. An
+/// answer sent before the request was read whole (that 400, a 413, a request that does not parse)
+/// closes with a ``LingeringClose``, so that a client still sending reads it rather than a reset.
 final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -50,8 +56,9 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
         case discarding
         /// Waiting for the store; later parts are held.
         case publishing
-        /// Passing a request to Hummingbird, until its end.
-        case forwarding
+        /// Passing a request to Hummingbird, until its end; `closeAfter`: it does not keep the
+        /// connection alive.
+        case forwarding(closeAfter: Bool)
         /// Answered with `Connection: close`: the rest is dropped until the connection closes.
         case closing
     }
@@ -63,6 +70,7 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
     /// Writes bytes at the head of the pipeline, below the HTTP encoder.
     private let rawOutput: RawWriteHandler
     private let idleTimeout: TimeAmount
+    private let linger: LingeringClose
     private var state = State.idle
     private var body = ByteBuffer()
     /// Requests passed to Hummingbird whose answer has not ended yet.
@@ -79,6 +87,8 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
     /// A request asked for an upgrade, after which the decoder parses nothing: no more reading, and
     /// the connection closes once its answers are out.
     private var lastRequest = false
+    /// A request refused while Hummingbird still owed answers: sent after them, then close.
+    private var pendingRefusal: JSONReply?
     /// A graceful shutdown arrived during a publish: close once it is answered.
     private var quiescing = false
     private var context: ChannelHandlerContext?
@@ -86,13 +96,14 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
     /// The idle clock: set when no request is in progress, cleared when one starts.
     private var idleTimer: LazyDeadlineTimer?
 
-    init(processor: PublishProcessor, serverName: String, rawOutput: RawWriteHandler, idleTimeout: TimeAmount,
-         grant: @escaping (HTTPRequestHead) -> AccessGrant?) {
+    init(processor: PublishProcessor, serverName: String, rawOutput: RawWriteHandler, linger: LingeringClose,
+         idleTimeout: TimeAmount, grant: @escaping (HTTPRequestHead) -> AccessGrant?) {
         self.processor = processor
         self.grant = grant
         self.serverName = serverName
         self.rawOutput = rawOutput
         self.idleTimeout = idleTimeout
+        self.linger = linger
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -120,10 +131,27 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
         // Only Hummingbird's answers come through here (this handler writes its own through `rawOutput`).
         if case .end = unwrapOutboundIn(data), unanswered > 0 {
             unanswered -= 1
+            if unanswered == 0, let refusal = pendingRefusal {
+                pendingRefusal = nil
+                context.write(data, promise: promise)
+                answer(refusal, closeAfter: true, linger: true, context: context)
+                return
+            }
             if unanswered == 0, lastRequest, case .idle = state {
                 state = .closing
                 context.write(data, promise: promise)
                 closeAfterWrites(context: context)
+                return
+            }
+            if unanswered == 0, case .forwarding(closeAfter: true) = state {
+                // Hummingbird answered a last request before its body came (a 413): it reads no
+                // more and waits for the connection to close. Drop the rest of the body rather than
+                // leave the client stuck sending it until the request timeout resets it.
+                state = .closing
+                let written = context.eventLoop.makePromise(of: Void.self)
+                written.futureResult.cascade(to: promise)
+                context.write(data, promise: written)
+                linger.close(context.channel, after: written.futureResult)
                 return
             }
             becameIdleIfSo(context: context)
@@ -165,7 +193,8 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
             // This request was answered already (413): a second answer (Hummingbird's 400) would
             // be read as the next request's. Close once the 413 is out.
             state = .closing
-            closeAfterWrites(context: context)
+            let channel = context.channel
+            afterWrites(context: context) { [linger] _ in linger.close(channel, after: channel.eventLoop.makeSucceededVoidFuture()) }
         case .closing:
             break  // the connection closes once its last answer is out
         case .idle, .collecting:
@@ -173,7 +202,7 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
             // A request that does not parse, with nothing else unanswered: the same JSON 400 as on a
             // connection's first request (Hummingbird's has no body), then close.
             state = .closing
-            answer(Self.malformed, closeAfter: true, context: context)
+            answer(Self.malformed, closeAfter: true, linger: true, context: context)
         case .forwarding:
             context.fireErrorCaught(error)
         }
@@ -201,8 +230,13 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
         switch (state, part) {
         case (.closing, _):
             break
-        case (.idle, .head(let head)):
+        case (.idle, .head(var head)):
             idleTimer?.set(nil)
+            if let problem = RequestTarget.check(&head) {
+                refuse(RouteError(.badRequest, "bad_request", problem).reply, context: context)
+                return
+            }
+            let part = HTTPServerRequestPart.head(head)
             // NIO's decoder (llhttp) parses nothing after a request that asks for an upgrade, or a
             // CONNECT: every byte after it would pile up in its buffer, without bound. (An upgrade as
             // a connection's first request never gets here: PushUpgradeHandler answers those.)
@@ -210,7 +244,7 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
             if head.method == .CONNECT || head.headers.contains(name: "upgrade") { lastRequest = true }
             guard unanswered == 0, !quiescing, Self.isPublish(head), let grant = grant(head) else {
                 unanswered += 1
-                state = .forwarding
+                state = .forwarding(closeAfter: !head.isKeepAlive)
                 context.fireChannelRead(wrapInboundOut(part))
                 return
             }
@@ -222,7 +256,7 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
                 // A client waiting for 100 Continue does not send the body: close rather than
                 // read its next request as this one's body.
                 let close = closeAfter || expectsContinue
-                answer(processor.tooLarge.reply, closeAfter: close, context: context)
+                answer(processor.tooLarge.reply, closeAfter: close, linger: true, context: context)
                 state = close ? .closing : .discarding
             } else {
                 if expectsContinue, let raw = rawOutput.context {
@@ -233,7 +267,7 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
         case (.collecting(_, let closeAfter), .body(var chunk)):
             if body.readableBytes + chunk.readableBytes > processor.maxBodyBytes {
                 body.clear()
-                answer(processor.tooLarge.reply, closeAfter: closeAfter, context: context)
+                answer(processor.tooLarge.reply, closeAfter: closeAfter, linger: true, context: context)
                 state = closeAfter ? .closing : .discarding
             } else {
                 body.writeBuffer(&chunk)
@@ -268,6 +302,18 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
             // The rest of a forwarded request (or a part out of order, which the HTTP decoder does
             // not produce): Hummingbird's to answer.
             context.fireChannelRead(wrapInboundOut(part))
+        }
+    }
+
+    /// Refuses a request whose head ``RequestTarget`` refused: 400, then close; after the answers
+    /// Hummingbird still owes to the requests before it, if any. Nothing more is read.
+    private func refuse(_ reply: JSONReply, context: ChannelHandlerContext) {
+        state = .closing
+        lastRequest = true
+        if unanswered == 0 {
+            answer(reply, closeAfter: true, linger: true, context: context)
+        } else {
+            pendingRefusal = reply
         }
     }
 
@@ -335,7 +381,9 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
         }
     }
 
-    private func answer(_ reply: JSONReply, closeAfter: Bool, context: ChannelHandlerContext) {
+    /// Writes `reply`; with `closeAfter`, closes once it is out (lingering with `linger`: the
+    /// client may still be sending the request it answers).
+    private func answer(_ reply: JSONReply, closeAfter: Bool, linger: Bool = false, context: ChannelHandlerContext) {
         guard let raw = rawOutput.context else { return }
         let bytes = reply.body.serialized()
         var buffer = context.channel.allocator.buffer(capacity: 160 + serverName.utf8.count + bytes.count)
@@ -351,7 +399,9 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
         buffer.writeString(serverName)
         buffer.writeStaticString(closeAfter ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n")
         buffer.writeBytes(bytes)
-        if closeAfter {
+        if closeAfter, linger {
+            self.linger.close(context.channel, after: raw.writeAndFlush(NIOAny(buffer)))
+        } else if closeAfter {
             let channel = context.channel
             raw.writeAndFlush(NIOAny(buffer)).whenComplete { _ in channel.close(promise: nil) }
         } else {

@@ -40,6 +40,18 @@ struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                 try? channel.syncOptions?.setOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 0)
             }
             let ops = channel.pipeline.syncOperations
+            if !trusted {
+                // Every TCP connection counts against max_connections while it is open, whatever it
+                // becomes; past the bound it is answered 503 and closed. (The UNIX socket is not
+                // counted: TCP clients cannot starve the trusted publishers.)
+                let connections = services.connections
+                guard connections.admitConnection() else {
+                    Disconnects.count("max_connections")
+                    try ops.addHandler(ConnectionRefusal(linger: LingeringClose(configuration)))
+                    return Value(channel: channel)
+                }
+                channel.closeFuture.whenComplete { _ in connections.connectionClosed() }
+            }
             let closeWatcher = InputClosedWatcher(eventLoop: channel.eventLoop)
             try ops.addHandler(closeWatcher)
             // NIO's pipeline configuration is the only public way to a request decoder that forwards
@@ -84,7 +96,7 @@ struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
         try ops.addHandler(raw, position: .first)
         try ops.addHandler(EventLoopPublishHandler(
             processor: PublishProcessor(router: services.router, maxBodyBytes: configuration.maxBodyBytes),
-            serverName: WokRouterServer.serverName, rawOutput: raw,
+            serverName: WokRouterServer.serverName, rawOutput: raw, linger: LingeringClose(configuration),
             idleTimeout: .nanoseconds(Int64(configuration.idleTimeout * 1e9)),
             grant: { head in
                 grants.grantWithoutVerifying(uri: head.uri, authorization: head.headers.first(name: "authorization"), trusted: trusted)

@@ -2,11 +2,14 @@ import NIOCore
 import NIOHTTPTypes
 import NIOHTTP1
 import NIOWebSocket
+import WokJSON
 
 /// Reads the first request of a connection and decides, on the event loop, what the connection
 /// becomes (replaces NIO's typed HTTP upgrader, whose future chains and deferred handler removals
 /// cost a large share of a connection's setup):
 ///
+/// - a request whose `Host` or target RFC 9112 refuses (see ``RequestTarget``): `400` with a JSON
+///   body, then close; an absolute-form target is routed by its path from here on;
 /// - no `Upgrade` header: the HTTP handlers for Hummingbird are installed, the request goes on to
 ///   them, and this handler leaves;
 /// - a malformed upgrade request: `400` with a JSON body, then close;
@@ -79,8 +82,12 @@ final class PushUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler {
             // answered connection is closing: drop.
             break
         case .idle:
-            guard case .head(let head) = unwrapInboundIn(data) else {
+            guard case .head(var head) = unwrapInboundIn(data) else {
                 closeNow(context)
+                return
+            }
+            if let problem = RequestTarget.check(&head) {
+                answer(context, .badRequest, JSONResponse.errorBody("bad_request", problem).serializedString())
                 return
             }
             switch WebSocketHandshake.decide(head) {
@@ -152,7 +159,8 @@ final class PushUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler {
         onHTTP(asyncChannel)
     }
 
-    /// Answers the first request with `status` and a JSON body, then closes.
+    /// Answers the first request with `status` and a JSON body, then closes (lingering: the client
+    /// may still be sending).
     private func answer(_ context: ChannelHandlerContext, _ status: HTTPResponseStatus, _ body: String) {
         state = .finished
         var headers = HTTPHeaders()
@@ -161,8 +169,7 @@ final class PushUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler {
         headers.add(name: "Connection", value: "close")
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
-        let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        LingeringClose(services.configuration).close(context.channel, after: context.writeAndFlush(wrapOutboundOut(.end(nil))))
     }
 
     private func closeNow(_ context: ChannelHandlerContext) {

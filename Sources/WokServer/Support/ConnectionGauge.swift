@@ -1,8 +1,14 @@
 import Metrics
 import NIOConcurrencyHelpers
 
-/// Counts open push, SSE and long-poll connections against `max_connections` and publishes the
-/// `wok_router_connections{transport}` gauge.
+/// Counts connections against `max_connections`, two ways, and publishes their gauges:
+///
+/// - every connection accepted on the TCP listener, whatever it becomes (push, SSE, long-poll,
+///   plain HTTP, or nothing yet): ``admitConnection()`` when it is accepted (past the bound it is
+///   refused), ``connectionClosed()`` when it closes; `wok_router_open_connections`. Connections
+///   of the trusted UNIX socket are not counted here, so TCP clients cannot starve the publishers;
+/// - push, SSE and long-poll connections on both listeners: ``acquire(_:)`` and ``release(_:)``;
+///   `wok_router_connections{transport}`.
 package final class ConnectionGauge: Sendable {
     /// A kind of subscriber connection.
     package enum Transport: String, Sendable, CaseIterable {
@@ -11,6 +17,8 @@ package final class ConnectionGauge: Sendable {
 
     private let counts = NIOLockedValueBox([Transport: Int]())
     private let gauges: [Transport: Gauge]
+    private let open = NIOLockedValueBox(0)
+    private let openGauge = Gauge(label: "wok_router_open_connections")
     /// The bound over all transports.
     package let max: Int
 
@@ -22,7 +30,31 @@ package final class ConnectionGauge: Sendable {
             gauges[t]?.record(0)
         }
         self.gauges = gauges
+        openGauge.record(0)
     }
+
+    /// Counts a connection accepted on the TCP listener; false (nothing counted) when `max` are open.
+    package func admitConnection() -> Bool {
+        let now = open.withLockedValue { open -> Int? in
+            if open >= max { return nil }
+            open += 1
+            return open
+        }
+        guard let now else { return false }
+        openGauge.record(now)
+        return true
+    }
+
+    /// A connection ``admitConnection()`` counted has closed.
+    package func connectionClosed() {
+        openGauge.record(open.withLockedValue { open in
+            open -= 1
+            return open
+        })
+    }
+
+    /// Connections open on the TCP listener.
+    package var openConnections: Int { open.withLockedValue { $0 } }
 
     /// Takes a slot; false when `max` connections are open.
     package func acquire(_ t: Transport) -> Bool {
