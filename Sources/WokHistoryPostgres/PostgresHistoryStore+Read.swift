@@ -95,6 +95,18 @@ extension PostgresHistoryStore {
         }
     }
 
+    /// The topics of which a row with id > `after` was trimmed (`wok_history_trims`).
+    static func trimmedTopics(_ slot: PostgresConnectionSlot, after: UInt64, logger: Logger) async throws(HistoryError) -> Set<String> {
+        try await slot.run("reading which topics were trimmed") { connection in
+            var topics: Set<String> = []
+            for try await topic in try await connection.query(
+                "SELECT topic FROM wok_history_trims WHERE through > \(Int64(clamping: after))", logger: logger).decode(String.self) {
+                topics.insert(topic)
+            }
+            return topics
+        }
+    }
+
     /// The notifications of rows selected as `id, topic, time_ms, data`, in their order.
     static func notifications(_ rows: PostgresRowSequence, epoch: String) async throws -> [WokNotification] {
         var found: [WokNotification] = []

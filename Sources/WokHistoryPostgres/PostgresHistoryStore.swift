@@ -96,11 +96,15 @@ public final class PostgresHistoryStore: HistoryStore, Sendable {
         let reader = readerConnection
         let page = configuration.catchUpPage
         let remote = Counter(label: "wok_router_store_remote_notifications_total")
+        let skipped = Counter(label: "wok_router_store_skipped_notifications_total")
         dispatcher = PostgresCommitDispatcher(
             head: meta.head, page: page, retryDelay: .milliseconds(Int64(configuration.reconnectDelaySeconds * 1000)),
-            logger: logger, onRemote: { remote.increment(by: $0) },
+            logger: logger, onRemote: { remote.increment(by: $0) }, onSkipped: { skipped.increment(by: $0) },
             readRows: { [epoch = meta.epoch, logger] after, through throws(HistoryError) in
                 try await Self.rows(reader, after: after, through: through, limit: page, epoch: epoch, logger: logger)
+            },
+            readTrimmedTopics: { [logger] after throws(HistoryError) in
+                try await Self.trimmedTopics(reader, after: after, logger: logger)
             })
         await startListener()
         logger.info("PostgreSQL history store open", metadata: ["url": "\(url)", "epoch": "\(epoch)", "head": "\(meta.head)"])
@@ -113,6 +117,12 @@ public final class PostgresHistoryStore: HistoryStore, Sendable {
     /// to (once, in id order, from one task at a time).
     public func setCommitHandler(_ handler: @escaping @Sendable ([WokNotification]) -> Void) {
         dispatcher.setHandler(handler)
+    }
+
+    /// Sets the function told, in order with the commit handler, about notifications of other
+    /// routers that were trimmed before this router read them (`HistoryGap`).
+    public func setGapHandler(_ handler: @escaping @Sendable (HistoryGap) -> Void) {
+        dispatcher.setGapHandler(handler)
     }
 
     /// Group commits done so far by this store.
