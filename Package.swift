@@ -144,6 +144,8 @@ let package = Package(
             dependencies: [
                 "WokHistoryPostgres", "WokRouterCore", "WokJSON",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
