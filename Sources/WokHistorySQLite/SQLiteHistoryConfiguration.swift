@@ -16,6 +16,10 @@ public struct SQLiteHistoryConfiguration: Sendable {
     public var maxDatabaseBytes: Int64? = nil
     /// The most notifications written in one commit (one group commit).
     public var maxBatch = 4_096
+    /// The most notifications one retention transaction deletes. A pass that deletes more commits
+    /// in several transactions and lets the appends queued meanwhile commit between them, so a
+    /// large pass delays publishers by one chunk, not by the whole pass.
+    public var trimChunk = 5_000
     /// Milliseconds a statement waits for a lock held by another process before failing.
     public var busyTimeoutMilliseconds = 5_000
 

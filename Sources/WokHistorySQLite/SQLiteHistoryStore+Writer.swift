@@ -35,9 +35,19 @@ extension SQLiteHistoryStore {
                     if groupSize + items.count > configuration.maxBatch { flush() }
                     group.append((items, completion))
                     groupSize += items.count
-                case .trim(let rules, let now, let continuation):
+                case .trim(var pass):
                     flush()
-                    continuation.resume(returning: Result { () throws(HistoryError) -> Int in try trimNow(rules, now: now) })
+                    do throws(HistoryError) {
+                        let (deleted, finished) = try trimChunk(pass.rules, now: pass.now, limit: max(1, configuration.trimChunk))
+                        pass.deleted += deleted
+                        if finished {
+                            pass.continuation.resume(returning: .success(pass.deleted))
+                        } else {
+                            requeue(pass)
+                        }
+                    } catch {
+                        pass.continuation.resume(returning: .failure(error))
+                    }
                 case .close(let continuation):
                     flush()
                     continuation.resume()
@@ -102,8 +112,10 @@ extension SQLiteHistoryStore {
         }
     }
 
-    /// Applies retention in one transaction, remembering per topic the highest id deleted.
-    func trimNow(_ rules: RetentionRules, now: NotificationTime) throws(HistoryError) -> Int {
+    /// Applies retention in one transaction deleting at most `limit` notifications (the oldest
+    /// first within each topic), remembering per topic the highest id deleted.
+    /// - Returns: how many were deleted, and whether retention is now satisfied (false: call again).
+    func trimChunk(_ rules: RetentionRules, now: NotificationTime, limit: Int) throws(HistoryError) -> (deleted: Int, finished: Bool) {
         try writer.execute("BEGIN IMMEDIATE")
         do throws(HistoryError) {
             let topics = try writer.prepare("SELECT DISTINCT topic FROM notifications")
@@ -116,12 +128,19 @@ extension SQLiteHistoryStore {
             let highest = try writer.prepare("""
                 SELECT max(id), count(*) FROM notifications WHERE topic = ?1 AND (id <= ?2 OR time_ms < ?3)
                 """)
-            let delete = try writer.prepare("DELETE FROM notifications WHERE topic = ?1 AND (id <= ?2 OR time_ms < ?3)")
+            // The last id of the oldest `?4` deletable notifications of a topic: where a chunk stops.
+            let chunkEnd = try writer.prepare("""
+                SELECT id FROM notifications WHERE topic = ?1 AND (id <= ?2 OR time_ms < ?3) ORDER BY id LIMIT 1 OFFSET ?4
+                """)
+            let delete = try writer.prepare("""
+                DELETE FROM notifications WHERE topic = ?1 AND id <= ?4 AND (id <= ?2 OR time_ms < ?3)
+                """)
             let remember = try writer.prepare("""
                 INSERT INTO trims(topic, through) VALUES (?1, ?2)
                 ON CONFLICT(topic) DO UPDATE SET through = max(through, excluded.through)
                 """)
             var deleted = 0
+            var finished = true
             for name in names {
                 let retention = rules.retention(for: name)
                 var throughID: Int64 = 0
@@ -132,13 +151,23 @@ extension SQLiteHistoryStore {
                 let oldest = retention.maxAgeSeconds.map { now.millisecondsSince1970 - $0 * 1000 } ?? Int64.min
                 try highest.bind([.text(name), .integer(throughID), .integer(oldest)])
                 guard try highest.step(), !highest.isNull(0) else { continue }
-                let maxDeleted = highest.int(0), count = highest.int(1)
-                try delete.run([.text(name), .integer(throughID), .integer(oldest)])
+                var maxDeleted = highest.int(0), count = Int(highest.int(1))
+                let room = limit - deleted
+                if room <= 0 { finished = false; break }
+                if count > room {
+                    try chunkEnd.bind([.text(name), .integer(throughID), .integer(oldest), .integer(Int64(room - 1))])
+                    guard try chunkEnd.step() else { continue }
+                    maxDeleted = chunkEnd.int(0)
+                    count = room
+                    finished = false
+                }
+                try delete.run([.text(name), .integer(throughID), .integer(oldest), .integer(maxDeleted)])
                 try remember.run([.text(name), .integer(maxDeleted)])
-                deleted += Int(count)
+                deleted += count
+                if !finished { break }
             }
             try writer.execute("COMMIT")
-            return deleted
+            return (deleted, finished)
         } catch {
             try? writer.execute("ROLLBACK")
             throw error

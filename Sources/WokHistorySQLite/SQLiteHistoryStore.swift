@@ -21,7 +21,7 @@ public final class SQLiteHistoryStore: HistoryStore, @unchecked Sendable {
 
     enum Job {
         case append([PendingNotification], @Sendable (Result<[WokNotification], HistoryError>) -> Void)
-        case trim(RetentionRules, NotificationTime, CheckedContinuation<Result<Int, HistoryError>, Never>)
+        case trim(TrimPass)
         case close(CheckedContinuation<Void, Never>)
     }
 
@@ -93,7 +93,9 @@ public final class SQLiteHistoryStore: HistoryStore, @unchecked Sendable {
     public func trim(_ rules: RetentionRules, now: NotificationTime) async throws(HistoryError) -> Int {
         if let writeRefusal { throw .unavailable(writeRefusal) }
         let result = await withCheckedContinuation { continuation in
-            if !enqueue(.trim(rules, now, continuation)) { continuation.resume(returning: .failure(.closed)) }
+            if !enqueue(.trim(TrimPass(rules: rules, now: now, continuation: continuation))) {
+                continuation.resume(returning: .failure(.closed))
+            }
         }
         return try result.get()
     }
@@ -119,6 +121,20 @@ public final class SQLiteHistoryStore: HistoryStore, @unchecked Sendable {
         shared.paused = paused
         condition.broadcast()
         condition.unlock()
+    }
+
+    /// Puts a retention pass that has more to delete back at the end of the queue, behind the
+    /// appends queued while its last chunk ran. When the store is closing, the pass ends instead,
+    /// answering what it deleted so far.
+    func requeue(_ pass: TrimPass) {
+        condition.lock()
+        let closing = shared.closed
+        if !closing {
+            shared.jobs.append(.trim(pass))
+            queueDepth.record(shared.jobs.count)
+        }
+        condition.unlock()
+        if closing { pass.continuation.resume(returning: .success(pass.deleted)) }
     }
 
     /// Hands a job to the writer thread; false when the store is closed.

@@ -37,6 +37,7 @@ public struct WokRouterServer: Sendable {
         var routerConfiguration = RouterConfiguration()
         routerConfiguration.maxHistoryLimit = configuration.maxHistoryLimit
         routerConfiguration.resumeWaitSeconds = configuration.resumeWait
+        routerConfiguration.retentionIntervalSeconds = configuration.retentionInterval
         let router = WokRouterCore.Router(registry: registry, store: store, configuration: routerConfiguration, logger: logger)
         self.router = router
         let threads = configuration.eventLoops > 0 ? configuration.eventLoops : System.coreCount

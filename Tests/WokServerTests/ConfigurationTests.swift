@@ -12,6 +12,7 @@ struct ConfigurationTests {
         #expect(c.authSecret == nil)
         #expect(c.effectiveStore == "sqlite:./wok-router.sqlite")
         #expect(c.resumeWait == 2)
+        #expect(c.retentionInterval == 60)
     }
 
     @Test func fileThenEnvironmentThenFlags() throws {
@@ -56,6 +57,7 @@ struct ConfigurationTests {
         ("request_timeout", "1e12"), ("request_timeout", "inf"), ("idle_timeout", "1e12"), ("idle_timeout", "nan"),
         ("idle_timeout", "0"), ("idle_timeout", "-5"), ("ping_interval", "1e12"), ("close_timeout", "inf"),
         ("sse_heartbeat", "1e300"), ("max_wait", "1e12"), ("ping_timeout", "nan"), ("resume_wait", "-1"), ("resume_wait", "inf"),
+        ("retention_interval", "0"), ("retention_interval", "nan"),
     ])
     func unusableDurationsAreRefusedWithTheirName(name: String, value: String) throws {
         do {

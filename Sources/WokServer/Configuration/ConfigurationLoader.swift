@@ -78,6 +78,7 @@ public struct ConfigurationLoader: Sendable {
         try positive("max_history_limit", Double(c.maxHistoryLimit))
         if c.maxWait < 0 { throw .invalid("max_wait must not be negative") }
         try duration("max_wait", c.maxWait, allowZero: true)
+        try duration("retention_interval", c.retentionInterval)
         if c.resumeWait < 0 { throw .invalid("resume_wait must not be negative") }
         try duration("resume_wait", c.resumeWait, allowZero: true)
         if c.eventLoops < 0 { throw .invalid("event_loops must not be negative") }

@@ -78,6 +78,9 @@ public struct WokServerConfiguration: Sendable, Equatable {
     public var maxWait = 60.0
     /// Largest `limit=` of `GET /notifications`. Default 1,000.
     public var maxHistoryLimit = 1000
+    /// Seconds between retention passes (`RouterConfiguration.retentionIntervalSeconds`): each
+    /// deletes what the plugins' retention rules no longer keep. Default 60.
+    public var retentionInterval = 60.0
     /// Several routers on one PostgreSQL: seconds a resume whose `since` another router committed
     /// waits for this router's fan-out to reach it before answering `recovered: false`
     /// (`RouterConfiguration.resumeWaitSeconds`). Default 2; 0: no wait.
