@@ -13,6 +13,11 @@ import WokRouterCore
 /// the next local commit (or `target`) read from the table. A local append completes only after
 /// its rows were handed over. A local commit whose rows were already read from the table (its
 /// own NOTIFY can arrive before the writer hears back) completes without being handed over twice.
+///
+/// Gaps: ids are gapless, so an id up to the read's end that the read did not return was deleted
+/// by retention before this router read it (it lagged behind the other routers by more than
+/// retention keeps). Such ids are reported to the gap handler (a `HistoryGap`, with the topics
+/// they may have had), between the rows before and after them, logged and counted.
 final class PostgresCommitDispatcher: Sendable {
     /// What the writer committed: contiguous ids, and the appends (completions) they belong to.
     struct LocalCommit: Sendable {
@@ -37,6 +42,7 @@ final class PostgresCommitDispatcher: Sendable {
         var local: [LocalCommit] = []
         var running = false
         var handler: (@Sendable ([WokNotification]) -> Void)?
+        var gapHandler: (@Sendable (HistoryGap) -> Void)?
         var idle: [CheckedContinuation<Void, Never>] = []
         /// Set by `close()`: a read that fails is not retried (its rows are skipped).
         var closing = false
@@ -50,27 +56,35 @@ final class PostgresCommitDispatcher: Sendable {
 
     /// Reads the rows with id in (after, through], in id order, at most a page.
     typealias RowReader = @Sendable (_ after: UInt64, _ through: UInt64) async throws(HistoryError) -> [WokNotification]
+    /// The topics of which a row with id > after was trimmed.
+    typealias TrimmedTopicsReader = @Sendable (_ after: UInt64) async throws(HistoryError) -> Set<String>
 
     private let state: Locked<State>
     private let readRows: RowReader
+    private let readTrimmedTopics: TrimmedTopicsReader
     private let logger: Logger
     private let retryDelay: Duration
     private let page: Int
     /// Rows of other routers handed over (`wok_router_store_remote_notifications_total`).
     private let onRemote: @Sendable (Int) -> Void
+    /// Ids found trimmed before they were handed over (`wok_router_store_skipped_notifications_total`).
+    private let onSkipped: @Sendable (Int) -> Void
 
     /// - Parameters:
     ///   - head: the highest id already in the store when the router starts (not handed over).
     ///   - retryDelay: the first wait after a failed read (doubled at each failure, up to 5 s).
     ///   - page: the most rows `readRows` returns at once.
     init(head: UInt64, page: Int, retryDelay: Duration, logger: Logger,
-         onRemote: @escaping @Sendable (Int) -> Void, readRows: @escaping RowReader) {
+         onRemote: @escaping @Sendable (Int) -> Void, onSkipped: @escaping @Sendable (Int) -> Void = { _ in },
+         readRows: @escaping RowReader, readTrimmedTopics: @escaping TrimmedTopicsReader) {
         state = Locked(State(delivered: head, target: head))
         self.page = page
         self.retryDelay = retryDelay
         self.logger = logger
         self.onRemote = onRemote
+        self.onSkipped = onSkipped
         self.readRows = readRows
+        self.readTrimmedTopics = readTrimmedTopics
     }
 
     /// The highest id handed over.
@@ -78,6 +92,10 @@ final class PostgresCommitDispatcher: Sendable {
 
     func setHandler(_ handler: @escaping @Sendable ([WokNotification]) -> Void) {
         state.withLock { $0.handler = handler }
+    }
+
+    func setGapHandler(_ handler: @escaping @Sendable (HistoryGap) -> Void) {
+        state.withLock { $0.gapHandler = handler }
     }
 
     /// Some router committed ids up to `id`.
@@ -134,7 +152,7 @@ final class PostgresCommitDispatcher: Sendable {
         while true {
             var finished: [LocalCommit] = []
             var idle: [CheckedContinuation<Void, Never>] = []
-            let (step, handler) = state.withLock { state -> (Step, (@Sendable ([WokNotification]) -> Void)?) in
+            let (step, handler, gapHandler) = state.withLock { state -> (Step, (@Sendable ([WokNotification]) -> Void)?, (@Sendable (HistoryGap) -> Void)?) in
                 // Commits whose rows were all handed over already (read from the table).
                 while let first = state.local.first, first.last <= state.delivered {
                     finished.append(state.local.removeFirst())
@@ -142,16 +160,16 @@ final class PostgresCommitDispatcher: Sendable {
                 if let first = state.local.first, first.first <= state.delivered + 1 {
                     let commit = state.local.removeFirst()
                     let fresh = commit.notifications.filter { $0.id > state.delivered }
-                    return (.hand(fresh, commit), state.handler)
+                    return (.hand(fresh, commit), state.handler, state.gapHandler)
                 }
                 if state.delivered < state.target {
                     let through = min(state.target, (state.local.first?.first ?? UInt64.max) - 1)
-                    return (.read(after: state.delivered, through: through), state.handler)
+                    return (.read(after: state.delivered, through: through), state.handler, state.gapHandler)
                 }
                 state.running = false
                 idle = state.idle
                 state.idle = []
-                return (.stop, nil)
+                return (.stop, nil, nil)
             }
             for commit in finished { commit.complete() }
             switch step {
@@ -165,12 +183,19 @@ final class PostgresCommitDispatcher: Sendable {
             case .read(let after, let through):
                 do {
                     let rows = try await readRows(after, through)
-                    if !rows.isEmpty {
-                        handler?(rows)
-                        onRemote(rows.count)
-                    }
                     // A full page may stop short of `through`; fewer rows means the rest was trimmed.
                     let reached = rows.count >= page ? rows.last!.id : through
+                    if let gap = Self.gap(in: rows, after: after, reached: reached) {
+                        // Rows before the gap, the gap, the rows after it: in id order.
+                        let before = rows.prefix { $0.id <= gap.after }
+                        if !before.isEmpty { handler?(Array(before)) }
+                        await report(gap, to: gapHandler)
+                        let rest = rows.dropFirst(before.count)
+                        if !rest.isEmpty { handler?(Array(rest)) }
+                    } else if !rows.isEmpty {
+                        handler?(rows)
+                    }
+                    if !rows.isEmpty { onRemote(rows.count) }
                     state.withLock { $0.delivered = max($0.delivered, reached) }
                     delay = retryDelay
                 } catch {
@@ -189,5 +214,47 @@ final class PostgresCommitDispatcher: Sendable {
                 }
             }
         }
+    }
+
+    /// The ids in (`after`, `reached`] missing from `rows` (ids are gapless: they were trimmed),
+    /// as one gap from the first missing id to the last; nil when none is missing.
+    static func gap(in rows: [WokNotification], after: UInt64, reached: UInt64) -> HistoryGap? {
+        let missing = Int(reached - after) - rows.count
+        guard missing > 0 else { return nil }
+        var expected = after + 1
+        var first: UInt64?
+        var last = reached
+        for row in rows {
+            if row.id != expected {
+                if first == nil { first = expected }
+                last = row.id - 1
+            }
+            expected = row.id + 1
+        }
+        if expected <= reached {
+            if first == nil { first = expected }
+            last = reached
+        }
+        guard let first else { return nil }
+        return HistoryGap(after: first - 1, through: last, missing: missing, topics: nil)
+    }
+
+    /// Logs, counts and hands over `gap`, with the topics it may concern when they can be read.
+    private func report(_ gap: HistoryGap, to gapHandler: (@Sendable (HistoryGap) -> Void)?) async {
+        var gap = gap
+        do {
+            let topics = try await readTrimmedTopics(gap.after)
+            // No trim recorded above `after`: rows deleted some other way; any topic may be concerned.
+            gap.topics = topics.isEmpty ? nil : topics
+        } catch {
+            logger.warning("cannot read which topics were trimmed; every subscriber is treated as concerned",
+                           metadata: ["error": "\(error)"])
+        }
+        logger.warning(
+            "notifications of other routers were trimmed before this router read them (it lagged behind by more than retention keeps); the subscribers they may concern are told",
+            metadata: ["after": "\(gap.after)", "through": "\(gap.through)", "missing": "\(gap.missing)",
+                       "topics": "\(gap.topics.map { $0.sorted().joined(separator: ",") } ?? "(unknown: all)")"])
+        onSkipped(gap.missing)
+        gapHandler?(gap)
     }
 }

@@ -26,6 +26,15 @@ enum PostgresFailure {
         return ["22", "23", "54"].contains(String(state.prefix(2)))
     }
 
+    /// The SQLSTATE the server sent for `error` (inside a transaction's error too), if any.
+    static func sqlState(_ error: any Error) -> String? {
+        if let error = error as? PSQLError { return error.code == .server ? error.serverInfo?[.sqlState] : nil }
+        if let error = error as? PostgresTransactionError {
+            return (error.closureError ?? error.beginError ?? error.commitError).flatMap(sqlState)
+        }
+        return nil
+    }
+
     /// A `HistoryError.unavailable` saying what `doing` met, with the server's message and
     /// SQLSTATE when it sent one.
     static func history(_ error: any Error, doing: String, at url: PostgresURL) -> HistoryError {

@@ -23,5 +23,11 @@ public struct PostgresHistoryConfiguration: Sendable {
     /// never reached this router, within about this time.
     public var heartbeatSeconds = 10.0
 
+    /// Seconds a commit's token stays in `wok_history_commits` (deleted by the retention passes
+    /// after that). A writer whose answer was lost looks its token up within about
+    /// `statementTimeoutSeconds` + 10 s; the margin covers a cut-off statement that reaches the
+    /// server late (TCP gives up on a connection within about 15 minutes).
+    public var commitRecordSeconds = 3_600.0
+
     public init() {}
 }

@@ -41,7 +41,7 @@ extension PostgresHistoryStore {
     }
 
     /// Deletes what `rules` no longer keep (for every router: the history is shared), in one statement (one transaction), and remembers per
-    /// topic the highest id deleted.
+    /// topic the highest id deleted. Also deletes the commit tokens older than `commitRecordSeconds`.
     public func trim(_ rules: RetentionRules, now: NotificationTime) async throws(HistoryError) -> Int {
         if isClosed { throw .closed }
         let nowMs = now.millisecondsSince1970
@@ -54,7 +54,10 @@ extension PostgresHistoryStore {
         let defaultKeep = keep(rules.defaultRetention)
         let defaultOldest = oldest(rules.defaultRetention)
         let logger = logger
+        let recordSeconds = configuration.commitRecordSeconds
         return try await readerConnection.run("trimming history") { connection in
+            try await connection.query(
+                "DELETE FROM wok_history_commits WHERE committed_at < now() - make_interval(secs => \(recordSeconds))", logger: logger)
             var deleted: Int64 = 0
             for try await count in try await connection.query("""
                 WITH rules AS (
@@ -89,6 +92,18 @@ extension PostgresHistoryStore {
                 WHERE id > \(Int64(clamping: after)) AND id <= \(Int64(clamping: through)) ORDER BY id LIMIT \(Int64(limit))
                 """, logger: logger)
             return try await notifications(rows, epoch: epoch)
+        }
+    }
+
+    /// The topics of which a row with id > `after` was trimmed (`wok_history_trims`).
+    static func trimmedTopics(_ slot: PostgresConnectionSlot, after: UInt64, logger: Logger) async throws(HistoryError) -> Set<String> {
+        try await slot.run("reading which topics were trimmed") { connection in
+            var topics: Set<String> = []
+            for try await topic in try await connection.query(
+                "SELECT topic FROM wok_history_trims WHERE through > \(Int64(clamping: after))", logger: logger).decode(String.self) {
+                topics.insert(topic)
+            }
+            return topics
         }
     }
 

@@ -3,45 +3,70 @@ import PostgresNIO
 import WokRouterCore
 
 extension PostgresHistoryStore {
-    /// The schema version this engine writes (`wok_history_meta.schema_version`).
+    /// The schema version this engine writes (`wok_history_meta.schema_version`). It counts
+    /// incompatible changes only: `wok_history_commits` was added compatibly (routers that predate
+    /// it neither read nor write it), so a database that has it is still version 1.
     static let schemaVersion = 1
     /// The advisory lock key held while creating the tables (any constant; "wokrouter" in hex-ish).
     static let schemaLockKey: Int64 = 0x776F_6B72_6F75
 
+    /// `wok_history_commits`: one row per commit, written by the commit statement itself, so that
+    /// a writer whose answer was lost can tell whether its commit happened (see `resolve`).
+    /// `last_id` is the commit's last id; NULL marks a token fenced off by a lookup (its commit
+    /// never happened and can no longer happen).
+    static let commitsTableDDL =
+        "CREATE TABLE IF NOT EXISTS wok_history_commits(token uuid PRIMARY KEY, last_id bigint, committed_at timestamptz NOT NULL DEFAULT now())"
+
     /// Creates the tables when missing (one transaction under an advisory lock, so that two
     /// routers starting at once do not race) and reads the epoch and head. When the tables all
     /// exist no DDL runs, so a user without `CREATE` on the schema can open the store.
+    ///
+    /// Migration: a database written before `wok_history_commits` existed gets it here, under the
+    /// same lock, when this user may create tables; otherwise opening fails with an error holding
+    /// the SQL to run as the tables' owner. A user who may not write `wok_history_commits` is
+    /// refused at once (every publish would fail), with the `GRANT` to run.
     static func prepareSchema(_ slot: PostgresConnectionSlot, logger: Logger) async throws(HistoryError) -> (epoch: String, head: UInt64) {
-        let row = try await slot.run("creating the history tables") { connection in
-            var present = false
-            for try await exists in try await connection.query("""
+        let outcome = try await slot.run("creating the history tables") { connection -> SchemaOutcome in
+            var present = (core: false, commits: false)
+            for try await (core, commits) in try await connection.query("""
                 SELECT to_regclass('wok_history_meta') IS NOT NULL AND to_regclass('wok_notifications') IS NOT NULL
-                    AND to_regclass('wok_history_trims') IS NOT NULL
+                    AND to_regclass('wok_history_trims') IS NOT NULL, to_regclass('wok_history_commits') IS NOT NULL
+                """, logger: logger).decode((Bool, Bool).self) {
+                present = (core, commits)
+            }
+            if !(present.core && present.commits) {
+                do {
+                    try await createTables(connection, logger: logger)
+                } catch where present.core && PostgresFailure.sqlState(error) == "42501" {
+                    return .cannotMigrate  // insufficient_privilege: an older schema this user may not extend
+                }
+            }
+            var allowed = false
+            for try await value in try await connection.query("""
+                SELECT has_table_privilege('wok_history_commits', 'SELECT') AND has_table_privilege('wok_history_commits', 'INSERT')
+                    AND has_table_privilege('wok_history_commits', 'UPDATE') AND has_table_privilege('wok_history_commits', 'DELETE')
                 """, logger: logger).decode(Bool.self) {
-                present = exists
+                allowed = value
             }
-            if present { return try await readMeta(connection, logger: logger) }
-            return try await connection.withTransaction(logger: logger) { connection in
-                try await connection.query("SELECT pg_advisory_xact_lock(\(schemaLockKey))", logger: logger)
-                try await connection.query("""
-                    CREATE TABLE IF NOT EXISTS wok_history_meta(
-                        singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-                        epoch text NOT NULL, head bigint NOT NULL, schema_version integer NOT NULL)
-                    """, logger: logger)
-                try await connection.query("""
-                    CREATE TABLE IF NOT EXISTS wok_notifications(
-                        id bigint PRIMARY KEY, topic text NOT NULL, time_ms bigint NOT NULL, data text NOT NULL)
-                    """, logger: logger)
-                try await connection.query(
-                    "CREATE INDEX IF NOT EXISTS wok_notifications_by_topic ON wok_notifications(topic, id)", logger: logger)
-                try await connection.query(
-                    "CREATE TABLE IF NOT EXISTS wok_history_trims(topic text PRIMARY KEY, through bigint NOT NULL)", logger: logger)
-                try await connection.query("""
-                    INSERT INTO wok_history_meta(epoch, head, schema_version) VALUES (\(Epoch.random()), 0, \(schemaVersion))
-                    ON CONFLICT DO NOTHING
-                    """, logger: logger)
-                return try await readMeta(connection, logger: logger)
-            }
+            if !allowed { return .commitsNotGranted }
+            return .ready(try await readMeta(connection, logger: logger))
+        }
+        let row: (String, Int64, Int32)?
+        switch outcome {
+        case .cannotMigrate:
+            throw .unavailable("""
+                PostgreSQL: the history tables predate wok_history_commits and this user may not create it; \
+                as the tables' owner, run: \(commitsTableDDL); \
+                then GRANT SELECT, INSERT, UPDATE, DELETE ON wok_history_commits TO the routers' users \
+                (or start one router once as a user that may create tables)
+                """)
+        case .commitsNotGranted:
+            throw .unavailable("""
+                PostgreSQL: this user may not read and write wok_history_commits (every commit writes it): \
+                GRANT SELECT, INSERT, UPDATE, DELETE ON wok_history_commits TO it
+                """)
+        case .ready(let meta):
+            row = meta
         }
         guard let (epoch, head, version) = row else {
             throw .corrupt("PostgreSQL: wok_history_meta holds no row: not a wok-router history database")
@@ -50,6 +75,37 @@ extension PostgresHistoryStore {
             throw .corrupt("PostgreSQL: the history tables were written by a newer wok-router (schema version \(version))")
         }
         return (epoch, UInt64(max(0, head)))
+    }
+
+    private enum SchemaOutcome: Sendable {
+        case ready((String, Int64, Int32)?)
+        case cannotMigrate
+        case commitsNotGranted
+    }
+
+    /// Creates whatever table is missing, in one transaction under the advisory lock.
+    private static func createTables(_ connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(schemaLockKey))", logger: logger)
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS wok_history_meta(
+                    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+                    epoch text NOT NULL, head bigint NOT NULL, schema_version integer NOT NULL)
+                """, logger: logger)
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS wok_notifications(
+                    id bigint PRIMARY KEY, topic text NOT NULL, time_ms bigint NOT NULL, data text NOT NULL)
+                """, logger: logger)
+            try await connection.query(
+                "CREATE INDEX IF NOT EXISTS wok_notifications_by_topic ON wok_notifications(topic, id)", logger: logger)
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS wok_history_trims(topic text PRIMARY KEY, through bigint NOT NULL)", logger: logger)
+            try await connection.query(PostgresQuery(unsafeSQL: commitsTableDDL), logger: logger)
+            try await connection.query("""
+                INSERT INTO wok_history_meta(epoch, head, schema_version) VALUES (\(Epoch.random()), 0, \(schemaVersion))
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
+        }
     }
 
     /// The meta row: epoch, head, schema version (nil when the table is empty).

@@ -28,14 +28,17 @@ import WokRouterCore
 ///
 /// Connections: one for the writer (appends, grouped: appends arriving while a commit is in
 /// flight go into the next commit), one for reads and trims, one that LISTENs. A lost connection
-/// fails what was running on it with `HistoryError.unavailable` (a commit is one statement: all
-/// of it or none is stored; when the connection drops after the statement was sent, the
-/// publisher cannot know which, and the notification, if stored, still reaches subscribers) and
-/// is reopened on next use; the listener reconnects by itself with a growing delay.
+/// fails what was running on it with `HistoryError.unavailable` and is reopened on next use; the
+/// listener reconnects by itself with a growing delay. A commit is one statement (all of it or
+/// none is stored) that also records a random token in `wok_history_commits`: when the
+/// connection drops after the statement was sent, the writer reconnects and claims the token
+/// (`resolve`), which tells whether the commit happened and makes sure it no longer can if it
+/// did not; the appends then succeed with their ids, or fail with `unavailable`, exactly.
 ///
 /// Tables (created when missing, under an advisory lock so that routers starting together do not
 /// race): `wok_notifications(id, topic, time_ms, data)`, `wok_history_trims(topic, through)`,
-/// `wok_history_meta(epoch, head, schema_version)`.
+/// `wok_history_meta(epoch, head, schema_version)`, `wok_history_commits(token, last_id,
+/// committed_at)` (kept `commitRecordSeconds`, trimmed with the history).
 public final class PostgresHistoryStore: HistoryStore, Sendable {
     /// Where the database is (without password when printed).
     public let url: PostgresURL
@@ -60,6 +63,9 @@ public final class PostgresHistoryStore: HistoryStore, Sendable {
     let commitsTotal = Counter(label: "wok_router_store_commits_total")
     /// `wok_router_store_listens_total`: times the LISTEN connection was established (more than once: reconnections).
     let listensTotal = Counter(label: "wok_router_store_listens_total")
+    /// `wok_router_store_recovered_commits_total`: commits whose answer was lost and that the
+    /// token lookup found stored (their publishers were answered with their ids).
+    let recoveredCommitsTotal = Counter(label: "wok_router_store_recovered_commits_total")
 
     /// Connects to the database `url` names, creates the tables when missing, and starts
     /// listening for other routers' commits.
@@ -90,11 +96,15 @@ public final class PostgresHistoryStore: HistoryStore, Sendable {
         let reader = readerConnection
         let page = configuration.catchUpPage
         let remote = Counter(label: "wok_router_store_remote_notifications_total")
+        let skipped = Counter(label: "wok_router_store_skipped_notifications_total")
         dispatcher = PostgresCommitDispatcher(
             head: meta.head, page: page, retryDelay: .milliseconds(Int64(configuration.reconnectDelaySeconds * 1000)),
-            logger: logger, onRemote: { remote.increment(by: $0) },
+            logger: logger, onRemote: { remote.increment(by: $0) }, onSkipped: { skipped.increment(by: $0) },
             readRows: { [epoch = meta.epoch, logger] after, through throws(HistoryError) in
                 try await Self.rows(reader, after: after, through: through, limit: page, epoch: epoch, logger: logger)
+            },
+            readTrimmedTopics: { [logger] after throws(HistoryError) in
+                try await Self.trimmedTopics(reader, after: after, logger: logger)
             })
         await startListener()
         logger.info("PostgreSQL history store open", metadata: ["url": "\(url)", "epoch": "\(epoch)", "head": "\(meta.head)"])
@@ -107,6 +117,12 @@ public final class PostgresHistoryStore: HistoryStore, Sendable {
     /// to (once, in id order, from one task at a time).
     public func setCommitHandler(_ handler: @escaping @Sendable ([WokNotification]) -> Void) {
         dispatcher.setHandler(handler)
+    }
+
+    /// Sets the function told, in order with the commit handler, about notifications of other
+    /// routers that were trimmed before this router read them (`HistoryGap`).
+    public func setGapHandler(_ handler: @escaping @Sendable (HistoryGap) -> Void) {
+        dispatcher.setGapHandler(handler)
     }
 
     /// Group commits done so far by this store.

@@ -36,6 +36,7 @@ public struct WokRouterServer: Sendable {
         let store = try await StoreFactory.open(configuration.effectiveStore, root: configuration.root, logger: logger)
         var routerConfiguration = RouterConfiguration()
         routerConfiguration.maxHistoryLimit = configuration.maxHistoryLimit
+        routerConfiguration.resumeWaitSeconds = configuration.resumeWait
         let router = WokRouterCore.Router(registry: registry, store: store, configuration: routerConfiguration, logger: logger)
         self.router = router
         let threads = configuration.eventLoops > 0 ? configuration.eventLoops : System.coreCount

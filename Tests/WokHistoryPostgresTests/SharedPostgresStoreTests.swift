@@ -244,7 +244,7 @@ struct SharedPostgresStoreTests {
             REVOKE CREATE ON SCHEMA public FROM PUBLIC;
             """), logger: admin.logger)
         try await admin.query(PostgresQuery(unsafeSQL: """
-            GRANT SELECT, INSERT, UPDATE, DELETE ON wok_notifications, wok_history_trims, wok_history_meta TO \(role)
+            GRANT SELECT, INSERT, UPDATE, DELETE ON wok_notifications, wok_history_trims, wok_history_meta, wok_history_commits TO \(role)
             """), logger: admin.logger)
         try await admin.close()
         var components = try #require(URLComponents(string: url))

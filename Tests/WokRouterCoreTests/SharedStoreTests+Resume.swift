@@ -10,7 +10,9 @@ extension SharedStoreTests {
         let shared = SharedHistory()
         let laggingView = LaggingView(shared)
         let there = try makeRouter(over: shared.view())
-        let here = try makeRouter(over: laggingView)
+        var patient = RouterConfiguration()
+        patient.resumeWaitSeconds = 600  // the release below comes well within it, however slow the machine
+        let here = try makeRouter(over: laggingView, configuration: patient)
         _ = try await there.publish(topic: "kimchi.vms", data: ["name": "a"])
         let second = try await there.publish(topic: "kimchi.vms", data: ["name": "b"])
         #expect(here.head == 2 && laggingView.held == 2, "committed, not fanned out here yet")
@@ -32,6 +34,40 @@ extension SharedStoreTests {
         let third = try await there.publish(topic: "kimchi.vms", data: ["name": "c"])
         laggingView.release()
         #expect(sub.ids == [third.id], "nothing replayed twice, the next live one delivered")
+    }
+
+    /// Past `resumeWaitSeconds` the resume is answered, unrecovered, although the fan-out has not
+    /// got there (it never does in this test): the bound holds.
+    @Test func resumingAfterAnIdThisRouterDoesNotFanOutWithinTheBoundIsNotRecovered() async throws {
+        let shared = SharedHistory()
+        let laggingView = LaggingView(shared)
+        let there = try makeRouter(over: shared.view())
+        var brief = RouterConfiguration()
+        brief.resumeWaitSeconds = 0.05
+        let here = try makeRouter(over: laggingView, configuration: brief)
+        _ = try await there.publish(topic: "kimchi.vms", data: ["name": "a"])
+        let second = try await there.publish(topic: "kimchi.vms", data: ["name": "b"])
+        let sub = RecordingSubscriber()
+        var answer: SubscribeResult?
+        try await here.subscribe(sub, filters: filters("kimchi.vms"), since: second.id, epoch: shared.memory.epoch) { answer = $0 }
+        let result = try #require(answer)
+        #expect(!result.recovered, "since is ahead of what this router has fanned out")
+        #expect(result.head == 0 && laggingView.held == 2, "answered while the fan-out still lags")
+    }
+
+    /// With no wait allowed, a resume ahead of the fan-out is answered at once, unrecovered.
+    @Test func withResumeWaitZeroAResumeAheadOfTheFanOutIsAnsweredAtOnce() async throws {
+        let shared = SharedHistory()
+        let laggingView = LaggingView(shared)
+        let there = try makeRouter(over: shared.view())
+        var none = RouterConfiguration()
+        none.resumeWaitSeconds = 0
+        let here = try makeRouter(over: laggingView, configuration: none)
+        let first = try await there.publish(topic: "kimchi.vms", data: ["name": "a"])
+        var answer: SubscribeResult?
+        try await here.subscribe(RecordingSubscriber(), filters: filters("kimchi.vms"), since: first.id, epoch: shared.memory.epoch) { answer = $0 }
+        #expect(answer?.recovered == false)
+        #expect(laggingView.reads == 0, "not even the store's head was read: no wait")
     }
 
     @Test func resumingAfterAnIdNoRouterCommittedIsStillRefused() async throws {
@@ -70,6 +106,10 @@ final class LaggingView: HistoryStore, @unchecked Sendable {
         for notifications in queue { handler?(notifications) }
     }
 
+    /// Reads made through this view.
+    var reads: Int { readCount.current }
+    private let readCount = Locked(0)
+
     var epoch: String { base.epoch }
     var head: UInt64 { base.head }
     func setCommitHandler(_ handler: @escaping @Sendable ([WokNotification]) -> Void) { pending.withLock { $0.handler = handler } }
@@ -77,7 +117,8 @@ final class LaggingView: HistoryStore, @unchecked Sendable {
         base.append(items, completion: completion)
     }
     func read(filters: [TopicFilter], since: UInt64, limit: Int) async throws(HistoryError) -> HistoryRead {
-        try await base.read(filters: filters, since: since, limit: limit)
+        readCount.withLock { $0 += 1 }
+        return try await base.read(filters: filters, since: since, limit: limit)
     }
     func trim(_ rules: RetentionRules, now: NotificationTime) async throws(HistoryError) -> Int { try await base.trim(rules, now: now) }
     func close() async {}

@@ -14,8 +14,8 @@ import WokJSON
     }
 
     /// A router over `store` (a view of a shared history) and the suite's schema tree.
-    func makeRouter(over store: any HistoryStore) throws -> Router {
-        Router(registry: try SchemaRegistry(root: tree.path), store: store)
+    func makeRouter(over store: any HistoryStore, configuration: RouterConfiguration = .init()) throws -> Router {
+        Router(registry: try SchemaRegistry(root: tree.path), store: store, configuration: configuration)
     }
 
     /// Two routers over one memory store stand in for two router processes over one database.

@@ -11,6 +11,7 @@ struct ConfigurationTests {
         #expect(c.outboundQueueBytes == 1 << 20 && c.outboundQueueFrames == 1024)
         #expect(c.authSecret == nil)
         #expect(c.effectiveStore == "sqlite:./wok-router.sqlite")
+        #expect(c.resumeWait == 2)
     }
 
     @Test func fileThenEnvironmentThenFlags() throws {
@@ -54,7 +55,7 @@ struct ConfigurationTests {
     @Test(arguments: [
         ("request_timeout", "1e12"), ("request_timeout", "inf"), ("idle_timeout", "1e12"), ("idle_timeout", "nan"),
         ("idle_timeout", "0"), ("idle_timeout", "-5"), ("ping_interval", "1e12"), ("close_timeout", "inf"),
-        ("sse_heartbeat", "1e300"), ("max_wait", "1e12"), ("ping_timeout", "nan"),
+        ("sse_heartbeat", "1e300"), ("max_wait", "1e12"), ("ping_timeout", "nan"), ("resume_wait", "-1"), ("resume_wait", "inf"),
     ])
     func unusableDurationsAreRefusedWithTheirName(name: String, value: String) throws {
         do {

@@ -5,7 +5,9 @@ with scripts/test-postgres and sets it); each test gets a new database on it. Wi
 variable these tests fail, unless `WOK_TEST_POSTGRES_SKIP` gives the reason to leave them out.
 """
 
+import json
 import os
+import socket
 import subprocess
 import threading
 import urllib.parse
@@ -49,6 +51,96 @@ def routers(server_factory, database):
 
 def ids(frames):
     return [frame["id"] for frame in frames]
+
+
+def sql(database, query):
+    """The single value `query` selects, through psql."""
+    return subprocess.run(["psql", database, "-v", "ON_ERROR_STOP=1", "-qAtc", query],
+                          check=True, capture_output=True, text=True).stdout.strip()
+
+
+class PausableProxy:
+    """A TCP proxy on loopback in front of the database: `pause()` holds every byte in both
+    directions (a router stalled, or cut off, from the database) until `resume()`;
+    `cut_next_answer()` lets the next bytes a client sends through, then closes that connection
+    when the server answers, without forwarding the answer (the server did the work; the client
+    never hears of it)."""
+
+    def __init__(self, database):
+        target = urllib.parse.urlsplit(database)
+        self.target = (target.hostname, target.port)
+        self.database = database
+        self.flowing = threading.Event()
+        self.flowing.set()
+        self.lock = threading.Lock()
+        self.cut_armed = False
+        self.doomed = set()  # client sockets whose next answer is cut
+        self.cuts = 0
+        self.sockets = []
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def url(self):
+        parts = urllib.parse.urlsplit(self.database)
+        netloc = parts.netloc.rsplit("@", 1)[0] + f"@127.0.0.1:{self.listener.getsockname()[1]}"
+        return parts._replace(netloc=netloc).geturl()
+
+    def pause(self):
+        self.flowing.clear()
+
+    def cut_next_answer(self):
+        with self.lock:
+            self.cut_armed = True
+
+    def resume(self):
+        self.flowing.set()
+
+    def close(self):
+        self.flowing.set()
+        for sock in [self.listener, *self.sockets]:
+            try:
+                sock.close()
+            except OSError:
+                pass
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.target)
+            self.sockets += [client, server]
+            threading.Thread(target=self._pump, args=(client, server, client), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, client), daemon=True).start()
+
+    def _pump(self, source, sink, client):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                self.flowing.wait()
+                with self.lock:
+                    if source is client and self.cut_armed:
+                        self.cut_armed = False
+                        self.doomed.add(client)
+                    cut = source is not client and client in self.doomed
+                    if cut:
+                        self.doomed.discard(client)
+                        self.cuts += 1
+                if cut:
+                    break
+                sink.sendall(data)
+        except OSError:
+            pass
+        for sock in (source, sink):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
 
 def test_a_subscriber_on_b_receives_what_is_published_to_a_in_order(routers, client):
@@ -169,3 +261,69 @@ def test_a_router_killed_mid_burst_loses_nothing_it_acknowledged(routers, client
         received.extend(ids(ws.notifications(1)))
     assert set(acknowledged) <= set(received), "every acknowledged notification reached B"
     assert received == list(range(received[0], marker + 1)), "in order, no gap, no duplicate"
+
+
+def test_a_router_that_fell_behind_retention_closes_the_subscribers_that_missed_something(server_factory, database, client):
+    """Router B is cut off from the database while A publishes and trims (retention keeps one
+    itest.events notification): when B catches up, the ids it can no longer read must not be
+    skipped silently. Its itest.events subscriber is closed (1013) before anything later, and
+    its resume answers recovered: false; a subscriber of another topic keeps going."""
+    proxy = PausableProxy(database)
+    try:
+        a = server_factory(store=database)
+        b = server_factory(store=proxy.url())
+        ws = client(to=b)
+        sub = ws.subscribe(["itest.events"])
+        bystander = client(to=b)
+        bystander.subscribe(["itest.vm.other"])
+        first = a.publish_ok("itest.events", {"seq": 1})
+        assert ids(ws.notifications(1)) == [first["id"]]
+
+        proxy.pause()
+        later = [a.publish_ok("itest.events", {"seq": seq})["id"] for seq in range(2, 6)]
+        manifest = a.root / "plugins" / "itest" / "plugin.json"
+        settings = json.loads(manifest.read_text())
+        settings["topics"] = {"itest.events": {"retention": {"count": 1}}}
+        manifest.write_text(json.dumps(settings))
+        a.restart()  # a retention pass runs at start
+        assert eventually(lambda: sql(database, "SELECT count(*) FROM wok_notifications WHERE topic = 'itest.events'") == "1",
+                          timeout=30), "A trimmed itest.events to one notification"
+        proxy.resume()
+
+        assert ws.expect_close(timeout=30) == 1013, "B's subscriber learns it missed notifications"
+        assert ws.backlog == [], "nothing after the gap was delivered before the close"
+        assert eventually(lambda: metric(b, "wok_router_store_skipped_notifications_total") >= 3)
+        assert metric(b, "wok_router_disconnects_total", reason="history_gap") >= 1
+
+        again = client(to=b)
+        answer = again.subscribe(["itest.events"], since=first["id"], epoch=sub["epoch"])
+        assert answer["recovered"] is False, "the resume says what was missed cannot be replayed"
+        live = a.publish_ok("itest.events", {"seq": 6})
+        assert ids(again.notifications(1)) == [live["id"]]
+
+        other = a.publish_ok("itest.vm.other", {"n": 1})
+        assert ids(bystander.notifications(1)) == [other["id"]], "a subscriber of another topic was not closed"
+    finally:
+        proxy.close()
+
+
+def test_a_publish_whose_commit_answer_is_lost_is_answered_with_its_id(server_factory, database, client):
+    """The connection to the database drops after the commit reached the server but before its
+    answer came back: the publisher still gets 202 with the stored id (not 503, which would make
+    it publish a duplicate), and the notification is stored and delivered once."""
+    proxy = PausableProxy(database)
+    try:
+        router = server_factory(store=proxy.url())
+        ws = client(to=router)
+        ws.subscribe(["itest.events"])
+        first = router.publish_ok("itest.events", {"seq": 1})
+        proxy.cut_next_answer()
+        second = router.publish_ok("itest.events", {"seq": 2})
+        assert proxy.cuts == 1, "the commit's answer was cut off"
+        assert second["id"] == first["id"] + 1
+        assert sql(database, "SELECT count(*) FROM wok_notifications WHERE data LIKE '%\"seq\":2%'") == "1", "stored once"
+        assert ids(ws.notifications(2)) == [first["id"], second["id"]]
+        ws.quiet()
+        assert metric(router, "wok_router_store_recovered_commits_total") == 1
+    finally:
+        proxy.close()

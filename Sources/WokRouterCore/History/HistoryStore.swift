@@ -28,6 +28,13 @@ public protocol HistoryStore: AnyObject, Sendable {
     /// once, before the first append.
     func setCommitHandler(_ handler: @escaping @Sendable ([Notification]) -> Void)
 
+    /// Sets the function told when committed notifications could not be handed to the commit
+    /// handler (a `HistoryGap`: only shared stores, when another router's commits were trimmed
+    /// before this router read them). It is called in order with the commit handler: after the
+    /// notifications before the gap, before those after it. Default: stores that never skip
+    /// ignore it.
+    func setGapHandler(_ handler: @escaping @Sendable (HistoryGap) -> Void)
+
     /// Numbers and stores `items` in order, as one atomic commit, then calls `completion` once,
     /// from any thread, possibly before this returns (the memory store completes inline): with
     /// the stored notifications, in the order of `items`, with increasing ids; or with the
@@ -52,6 +59,9 @@ public protocol HistoryStore: AnyObject, Sendable {
 }
 
 extension HistoryStore {
+    /// Stores that hand over every commit (one router per store) never report a gap.
+    public func setGapHandler(_ handler: @escaping @Sendable (HistoryGap) -> Void) {}
+
     /// Numbers and stores `items` in order, as one atomic commit (see `append(_:completion:)`).
     /// - Returns: the stored notifications, in the order of `items`, with increasing ids.
     /// - Throws: `HistoryError` when nothing was stored (full disk, read-only file, closed store).

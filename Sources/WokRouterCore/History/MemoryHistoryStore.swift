@@ -1,10 +1,15 @@
 /// Keeps history in memory: a new epoch at every start, nothing survives the process.
+///
+/// Each topic's notifications are kept apart (``MemoryTopicLog``), so retention's count bound is
+/// applied as notifications arrive, once the store has been given the rules (by the first
+/// `trim`, which the router runs when it starts): memory stays bounded by the rules between
+/// retention passes however fast notifications come, and a pass costs what it deletes.
 public final class MemoryHistoryStore: HistoryStore {
     private struct State {
-        var notifications: [Notification] = []
+        var logs: [String: MemoryTopicLog] = [:]
         var head: UInt64 = 0
-        /// Per topic, the highest id deleted by `trim`.
-        var trimmedThrough: [String: UInt64] = [:]
+        /// The rules of the last `trim`: their count bounds apply to every append.
+        var rules: RetentionRules?
         var handler: (@Sendable ([Notification]) -> Void)?
         var closed = false
     }
@@ -28,11 +33,14 @@ public final class MemoryHistoryStore: HistoryStore {
             if state.closed { return .failure(.closed) }
             var stored: [Notification] = []
             stored.reserveCapacity(items.count)
+            let rules = state.rules
             for item in items {
                 state.head += 1
-                stored.append(Notification(id: state.head, topic: item.topic, time: item.time, data: item.data, epoch: epoch))
+                let notification = Notification(id: state.head, topic: item.topic, time: item.time, data: item.data, epoch: epoch)
+                stored.append(notification)
+                state.logs[item.topic.name, default: MemoryTopicLog(countBound: rules?.retention(for: item.topic.name).count)]
+                    .append(notification)
             }
-            state.notifications.append(contentsOf: stored)
             if !stored.isEmpty { state.handler?(stored) }
             return .success(stored)
         }
@@ -42,16 +50,15 @@ public final class MemoryHistoryStore: HistoryStore {
     public func read(filters: [TopicFilter], since: UInt64, limit: Int) async throws(HistoryError) -> HistoryRead {
         let result: Result<HistoryRead, HistoryError> = state.withLock { state in
             if state.closed { return .failure(.closed) }
-            let complete = !state.trimmedThrough.contains { topic, last in
-                last > since && filters.contains { $0.matches(topicName: topic) }
-            }
+            var complete = true
             var found: [Notification] = []
-            var index = state.notifications.partitionPoint { $0.id <= since }
-            while index < state.notifications.count, found.count < limit {
-                let notification = state.notifications[index]
-                if filters.contains(where: { $0.matches(notification.topic) }) { found.append(notification) }
-                index += 1
+            for (name, log) in state.logs where filters.contains(where: { $0.matches(topicName: name) }) {
+                if log.trimmedThrough > since { complete = false }
+                found.append(contentsOf: log.notifications(after: since, limit: limit))
             }
+            // Each topic's part is in id order; the first `limit` of their union is what is asked.
+            found.sort { $0.id < $1.id }
+            if found.count > limit { found.removeSubrange(max(0, limit)...) }
             return .success(HistoryRead(notifications: found, head: state.head, complete: complete))
         }
         return try result.get()
@@ -60,45 +67,17 @@ public final class MemoryHistoryStore: HistoryStore {
     public func trim(_ rules: RetentionRules, now: NotificationTime) async throws(HistoryError) -> Int {
         let result: Result<Int, HistoryError> = state.withLock { state in
             if state.closed { return .failure(.closed) }
-            var kept: [String: Int] = [:]
-            var keep = [Bool](repeating: true, count: state.notifications.count)
-            // Newest first, so that the count bound keeps the newest.
-            for index in state.notifications.indices.reversed() {
-                let notification = state.notifications[index]
-                let retention = rules.retention(for: notification.topic.name)
-                let seen = kept[notification.topic.name, default: 0]
-                var drop = false
-                if let count = retention.count, seen >= count { drop = true }
-                if let age = retention.maxAgeSeconds,
-                   notification.time.millisecondsSince1970 < now.millisecondsSince1970 - age * 1000 { drop = true }
-                if drop {
-                    keep[index] = false
-                    state.trimmedThrough[notification.topic.name] = max(state.trimmedThrough[notification.topic.name] ?? 0, notification.id)
-                } else {
-                    kept[notification.topic.name] = seen + 1
-                }
+            state.rules = rules
+            var deleted = 0
+            for name in Array(state.logs.keys) {
+                deleted += state.logs[name]!.apply(rules.retention(for: name), now: now)
             }
-            let before = state.notifications.count
-            var index = 0
-            state.notifications.removeAll { _ in defer { index += 1 }; return !keep[index] }
-            return .success(before - state.notifications.count)
+            return .success(deleted)
         }
         return try result.get()
     }
 
     public func close() async {
         state.withLock { $0.closed = true }
-    }
-}
-
-extension Array {
-    /// The first index whose element does not satisfy `belongs` (elements satisfying it come first).
-    func partitionPoint(_ belongs: (Element) -> Bool) -> Int {
-        var low = 0, high = count
-        while low < high {
-            let mid = (low + high) / 2
-            if belongs(self[mid]) { low = mid + 1 } else { high = mid }
-        }
-        return low
     }
 }

@@ -140,13 +140,17 @@ extension Router {
 
     /// With a store shared by several routers (PostgreSQL), a tab may resume here after `since`
     /// reached it through another router, before this router's fan-out got that far. When the
-    /// store has committed `since`, waits (at most about 2 s) for the fan-out to reach it, so the
-    /// resume is recovered instead of refused as being ahead of the head. Returns at once in the
-    /// usual case (`since` already fanned out) and for a `since` the store never committed.
+    /// store has committed `since`, waits (at most `configuration.resumeWaitSeconds`, checking
+    /// every 10 ms) for the fan-out to reach it, so the resume is recovered instead of refused as
+    /// being ahead of the head. Returns at once in the usual case (`since` already fanned out),
+    /// for a `since` the store never committed, and when the bound is 0.
     private func awaitFanOut(through since: UInt64) async {
         if state.withLock({ $0.fannedOut }) >= since { return }
+        let bound = configuration.resumeWaitSeconds
+        guard bound > 0, bound.isFinite else { return }
+        let deadline = ContinuousClock.now + .milliseconds(Int64(min(bound, 31_536_000) * 1000))  // at most a year
         guard let committed = try? await store.read(filters: [], since: since, limit: 0).head, since <= committed else { return }
-        for _ in 0..<200 {
+        while ContinuousClock.now < deadline {
             if state.withLock({ $0.fannedOut }) >= since { return }
             try? await Task.sleep(for: .milliseconds(10))
         }

@@ -41,6 +41,7 @@ public final class Router: Sendable {
         let head = store.head
         state.withLock { $0.fannedOut = head }
         store.setCommitHandler { [weak self] notifications in self?.fanOut(notifications) }
+        store.setGapHandler { [weak self] gap in self?.historyGap(gap) }
     }
 
     /// The id of the last stored notification (0: none yet).

@@ -11,6 +11,12 @@ public struct RouterConfiguration: Sendable {
     public var replayPageSize: Int = 1_000
     /// The largest `limit` a history read accepts; larger requests are clamped.
     public var maxHistoryLimit: Int = 1_000
+    /// With a store shared by several routers (PostgreSQL): the longest, in seconds, a resume
+    /// waits when its `since` was committed (by another router) but this router's fan-out has
+    /// not reached it yet (its LISTEN/NOTIFY lags). Within the bound the resume is answered as
+    /// usual once the fan-out gets there; past it, `recovered: false` (`since` is ahead of this
+    /// router's head). 0: no wait. Single-router stores never wait.
+    public var resumeWaitSeconds: Double = 2
     /// Publish a `wok.router.plugins` notification when a plugin is loaded, changed, refused or removed.
     public var publishPluginEvents = true
 

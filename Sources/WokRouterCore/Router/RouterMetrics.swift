@@ -9,7 +9,10 @@ final class RouterMetrics: Sendable {
     private let subscriptionsGauge = Gauge(label: "wok_router_subscriptions")
     private let subscribersGauge = Gauge(label: "wok_router_subscribers")
     private let validationTimer = Timer(label: "wok_router_validation_seconds")
+    private let gapClosedTotal = Counter(label: "wok_router_history_gap_closed_total")
 
+    /// Subscribers closed because the store skipped notifications they may match (`HistoryGap`).
+    func gapClosed(_ count: Int) { if count > 0 { gapClosedTotal.increment(by: count) } }
     func delivered(_ count: Int) { if count > 0 { deliveredTotal.increment(by: count) } }
     func validation(nanoseconds: Int64) { validationTimer.recordNanoseconds(nanoseconds) }
     /// Records the filters held and subscribers registered.

@@ -40,5 +40,8 @@ public struct SubscriberCloseReason: Hashable, Sendable, CustomStringConvertible
     private let code: String
     /// The router is shutting down (WebSocket close 1001).
     public static let shutdown = SubscriberCloseReason(code: "shutdown")
+    /// Notifications this subscriber may match were skipped (a `HistoryGap`): the client must
+    /// reconnect and resume, which answers `recovered: false` (WebSocket close 1013).
+    public static let historyGap = SubscriberCloseReason(code: "history_gap")
     public var description: String { code }
 }

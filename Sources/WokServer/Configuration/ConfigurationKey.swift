@@ -137,6 +137,7 @@ extension ConfigurationKey {
         .double("sse_heartbeat", \.sseHeartbeat, "seconds between SSE heartbeat comments"),
         .double("max_wait", \.maxWait, "largest long-poll wait in seconds"),
         .int("max_history_limit", \.maxHistoryLimit, "largest limit= of GET /notifications"),
+        .double("resume_wait", \.resumeWait, "seconds a resume waits for this router's fan-out to reach a since another router committed"),
     ]
 
     /// The key named `name`, accepting `-` for `_`.

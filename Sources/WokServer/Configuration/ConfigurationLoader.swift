@@ -78,6 +78,8 @@ public struct ConfigurationLoader: Sendable {
         try positive("max_history_limit", Double(c.maxHistoryLimit))
         if c.maxWait < 0 { throw .invalid("max_wait must not be negative") }
         try duration("max_wait", c.maxWait, allowZero: true)
+        if c.resumeWait < 0 { throw .invalid("resume_wait must not be negative") }
+        try duration("resume_wait", c.resumeWait, allowZero: true)
         if c.eventLoops < 0 { throw .invalid("event_loops must not be negative") }
         if let s = c.authSecret, s.utf8.count < 32 { throw .invalid("auth_secret must be at least 32 bytes (HS256 key size)") }
         if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(c.logLevel) {

@@ -79,6 +79,10 @@ public struct WokServerConfiguration: Sendable, Equatable {
     public var maxWait = 60.0
     /// Largest `limit=` of `GET /notifications`. Default 1,000.
     public var maxHistoryLimit = 1000
+    /// Several routers on one PostgreSQL: seconds a resume whose `since` another router committed
+    /// waits for this router's fan-out to reach it before answering `recovered: false`
+    /// (`RouterConfiguration.resumeWaitSeconds`). Default 2; 0: no wait.
+    public var resumeWait = 2.0
 
     /// The defaults.
     public init() {}

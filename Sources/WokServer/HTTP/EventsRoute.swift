@@ -72,6 +72,7 @@ struct EventsRoute: Sendable {
                 }
             }
             if subscriber.didOverflow { Disconnects.count("slow_consumer") }
+            if subscriber.didMissNotifications { Disconnects.count("history_gap") }
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [

@@ -13,6 +13,7 @@ final class StreamSubscriber: Subscriber {
     let events: AsyncStream<Event>
     private let continuation: AsyncStream<Event>.Continuation
     private let overflowed = NIOLockedValueBox(false)
+    private let missedNotifications = NIOLockedValueBox(false)
 
     /// - Parameter bound: events the queue holds at most.
     init(bound: Int) {
@@ -20,7 +21,13 @@ final class StreamSubscriber: Subscriber {
     }
 
     func deliver(_ notification: EncodedNotification) { yield(.notification(notification)) }
-    func close(reason: SubscriberCloseReason) { continuation.finish() }
+    func close(reason: SubscriberCloseReason) {
+        if reason == .historyGap { missedNotifications.withLockedValue { $0 = true } }
+        continuation.finish()
+    }
+
+    /// Whether the stream ended because the router skipped notifications it may match.
+    var didMissNotifications: Bool { missedNotifications.withLockedValue { $0 } }
 
     /// Whether the stream ended because the queue overflowed.
     var didOverflow: Bool { overflowed.withLockedValue { $0 } }

@@ -60,9 +60,15 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
     /// loop's matching sockets.
     var deliveryGroup: (any DeliveryGroup)? { loop }
 
+    /// `.shutdown`: 1001. `.historyGap` (this router skipped notifications the socket may match):
+    /// 1013, so that the client reconnects and resumes, and learns `recovered: false`.
     func close(reason: SubscriberCloseReason) {
         loop.eventLoop.execute {
-            self.closeWith(code: CloseCode.goingAway, reason: "router shutting down", disconnect: "shutdown")
+            if reason == .historyGap {
+                self.closeWith(code: CloseCode.tryAgainLater, reason: "missed notifications: resume", disconnect: "history_gap")
+            } else {
+                self.closeWith(code: CloseCode.goingAway, reason: "router shutting down", disconnect: "shutdown")
+            }
         }
     }
 
