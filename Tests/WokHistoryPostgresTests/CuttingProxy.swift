@@ -76,6 +76,7 @@ final class CuttingProxy: @unchecked Sendable {
         server.flush()
     }
 
+    /// Stops reading on every connection (and on those accepted later) until `resume()`.
     func pause() { setReading(false) }
     func resume() { setReading(true) }
 
@@ -96,7 +97,8 @@ final class CuttingProxy: @unchecked Sendable {
             paused = !on
             return pairs.flatMap { [$0.client, $0.server].compactMap { $0 } }
         }
-        for channel in channels { channel.setOption(ChannelOptions.autoRead, value: on).whenComplete { _ in } }
+        // Waited for: once this returns, nothing more is read (a test's next step relies on it).
+        for channel in channels { try? channel.setOption(ChannelOptions.autoRead, value: on).wait() }
     }
 
     private func accept(_ client: any Channel) throws {
