@@ -153,8 +153,9 @@ extension PostgresHistoryStore {
     }
 
     /// Whether the commit tagged `token` happened, asked on a new connection, retried (with the
-    /// listener's growing delay) for at most the statement answer bound (`statementTimeoutSeconds`
-    /// + 10 s).
+    /// listener's growing delay) while the statement answer bound (`statementTimeoutSeconds` +
+    /// 10 s) has not passed since the failure; an attempt started within it has its own bounds
+    /// (`connect_timeout`, the answer bound).
     ///
     /// One statement claims the token: it inserts `(token, NULL)` unless the commit's own row is
     /// there (committed: its `last_id` is returned). An insert wins only when the commit has not

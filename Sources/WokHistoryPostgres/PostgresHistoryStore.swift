@@ -24,7 +24,9 @@ import WokRouterCore
 /// whatever was committed while it was away is read and handed over too; it reads it again every
 /// `heartbeatSeconds`, which finds a connection cut without a word and hands over commits whose
 /// NOTIFY never arrived. A local `append`
-/// completes after its rows were handed over.
+/// completes after its rows were handed over. A router that lagged behind by more than retention
+/// keeps finds ids it can no longer read (ids are gapless) and reports them to its gap handler
+/// (`HistoryGap`) in order with the rest, so that the router can tell the subscribers concerned.
 ///
 /// Connections: one for the writer (appends, grouped: appends arriving while a commit is in
 /// flight go into the next commit), one for reads and trims, one that LISTENs. A lost connection

@@ -13,7 +13,7 @@ import NIOPosix
 ///   statement that reaches the server after its client gave up).
 /// - `pause()` / `resume()`: stops and restarts reading on every connection (a stalled network).
 final class CuttingProxy: @unchecked Sendable {
-    private enum Mode { case forward, cutNextAnswer, holdNextRequest }
+    private enum Mode { case forward, cutNextAnswer, swallowNextAnswer, holdNextRequest }
 
     fileprivate final class Pair: @unchecked Sendable {
         var client: (any Channel)?
@@ -23,6 +23,8 @@ final class CuttingProxy: @unchecked Sendable {
         var cutOnAnswer = false
         /// Its client bytes were held back by `holdNextRequest`.
         var heldBack = false
+        /// Armed by `swallowNextAnswer`: the server's bytes are dropped from now on.
+        var swallowing = false
     }
 
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -61,6 +63,9 @@ final class CuttingProxy: @unchecked Sendable {
     }
 
     func cutNextAnswer() { withLock { mode = .cutNextAnswer } }
+    /// The next connection that sends something forwards it, and from then on hears nothing back
+    /// (a network that went silent: no FIN, no RST).
+    func swallowNextAnswer() { withLock { mode = .swallowNextAnswer } }
     func holdNextRequest() { withLock { mode = .holdNextRequest } }
 
     /// Whether held bytes are waiting for `releaseHeld()`.
@@ -76,6 +81,7 @@ final class CuttingProxy: @unchecked Sendable {
         server.flush()
     }
 
+    /// Stops reading on every connection (and on those accepted later) until `resume()`.
     func pause() { setReading(false) }
     func resume() { setReading(true) }
 
@@ -96,7 +102,8 @@ final class CuttingProxy: @unchecked Sendable {
             paused = !on
             return pairs.flatMap { [$0.client, $0.server].compactMap { $0 } }
         }
-        for channel in channels { channel.setOption(ChannelOptions.autoRead, value: on).whenComplete { _ in } }
+        // Waited for: once this returns, nothing more is read (a test's next step relies on it).
+        for channel in channels { try? channel.setOption(ChannelOptions.autoRead, value: on).wait() }
     }
 
     private func accept(_ client: any Channel) throws {
@@ -139,6 +146,7 @@ final class CuttingProxy: @unchecked Sendable {
                 switch current {
                 case .forward: break
                 case .cutNextAnswer: pair.cutOnAnswer = true
+                case .swallowNextAnswer: pair.swallowing = true
                 case .holdNextRequest: break
                 }
                 if current != .forward { mode = .forward }
@@ -159,6 +167,7 @@ final class CuttingProxy: @unchecked Sendable {
                 withLock { answersToReleased += 1 }
                 return
             }
+            if pair.swallowing { return }
             if pair.cutOnAnswer {
                 pair.cutOnAnswer = false
                 withLock { cuts += 1 }

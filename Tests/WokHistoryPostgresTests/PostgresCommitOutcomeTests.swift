@@ -16,11 +16,12 @@ struct PostgresCommitOutcomeTests {
         let proxy: CuttingProxy
         let store: PostgresHistoryStore
 
-        init() async throws {
+        init(statementTimeoutSeconds: Double = 30) async throws {
             url = try await PostgresTestServer.newDatabase()
             let components = try #require(URLComponents(string: url))
             proxy = try CuttingProxy(to: components.host ?? "127.0.0.1", port: components.port ?? 5432)
             var quick = PostgresHistoryConfiguration()
+            quick.statementTimeoutSeconds = statementTimeoutSeconds
             quick.reconnectDelaySeconds = 0.05
             quick.heartbeatSeconds = 600  // the listener stays quiet: the proxy's next client bytes are the writer's
             store = try await PostgresHistoryStore(url: proxy.rewrite(url), configuration: quick)
@@ -61,6 +62,19 @@ struct PostgresCommitOutcomeTests {
         try await waitUntil { log.ids.count >= 3 }
         #expect(log.ids == [1, 2, 3], "handed to the fan-out once, in order")
         #expect(try await setup.store.append([pending("kimchi.vms", 4)]).map(\.id) == [4])
+        await setup.close()
+    }
+
+    /// The answer never comes and the connection says nothing (no FIN, no RST): after the answer
+    /// bound (statement timeout + 10 s) the writer gives the connection up and asks.
+    @Test func aCommitWhoseAnswerNeverComesIsAnsweredWithItsIdsAfterTheAnswerBound() async throws {
+        let setup = try await Setup(statementTimeoutSeconds: 0.5)
+        _ = try await setup.store.append([pending("kimchi.vms", 1)])
+        setup.proxy.swallowNextAnswer()
+        let stored = try await setup.store.append([pending("kimchi.vms", 2)])
+        #expect(stored.map(\.id) == [2], "stored, and the publisher learns it")
+        let (head, rows) = try await setup.stored()
+        #expect(head == 2 && rows == 2)
         await setup.close()
     }
 

@@ -63,8 +63,7 @@ struct PushSecurityTests {
             try await server.push { first in
                 try await first.send(["type": "ping"])
                 _ = try await first.expectFrame()
-                // Answered unasked (a request sent meanwhile could meet the closed connection).
-                let answer = try await RawExchange.receive(port: server.port)
+                let answer = try await RawExchange.send(RawExchange.handshake(), port: server.port)
                 let text = String(decoding: answer, as: UTF8.self)
                 #expect(text.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"))
                 #expect(text.hasSuffix(#"{"error":"limit_exceeded","message":"too many connections (max_connections)"}"#))

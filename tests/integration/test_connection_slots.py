@@ -79,13 +79,14 @@ def test_streams_and_upgrades_whose_client_left_give_their_slot_back(few_slots, 
 
 @pytest.fixture(scope="module")
 def three_connections(server_factory):
-    return server_factory(config=router_config(max_connections=3), unix_socket=True)
+    return server_factory(config=router_config(max_connections=3, linger_timeout=1), unix_socket=True)
 
 
-def assert_refused_at_once(server):
-    """A new TCP connection is answered 503 limit_exceeded, unasked, and closed."""
+def assert_refused(server):
+    """A new TCP connection's request is answered 503 limit_exceeded, and the connection closed."""
     with RawHTTP(server, timeout=5) as raw:
-        status, _, body = raw.response()  # sent before any request
+        raw.send(RawHTTP.request("GET", "/healthz", None))
+        status, _, body = raw.response()
         assert status == 503 and json.loads(body)["error"] == "limit_exceeded", (status, body)
         assert raw.closed_by_peer()
 
@@ -105,7 +106,7 @@ def unix_get(server, path):
 @pytest.mark.wok_router_only("max_connections over every TCP connection")
 def test_every_tcp_connection_counts_against_max_connections(three_connections):
     """Idle keep-alive connections and connections that sent nothing yet count: with 3 open, the
-    next is answered 503 and closed; once one closes, the next is served. The UNIX socket is not
+    next one's request is answered 503 and the connection closed; once one closes, the next is served. The UNIX socket is not
     starved meanwhile, and the count is on /metrics."""
     server = three_connections
     keep_alive = RawHTTP(server)
@@ -114,8 +115,12 @@ def test_every_tcp_connection_counts_against_max_connections(three_connections):
     silent = [socket.create_connection((server.host, server.port), timeout=10) for _ in range(2)]
     try:
         # Accepted in order: the two silent ones before this one.
-        assert_refused_at_once(server)
-        assert_refused_at_once(server)  # refusals do not count
+        assert_refused(server)
+        assert_refused(server)  # refusals do not count
+        with RawHTTP(server, timeout=10) as raw:  # sends nothing: answered all the same after linger_timeout
+            status, _, body = raw.response()
+            assert status == 503 and json.loads(body)["error"] == "limit_exceeded", (status, body)
+            assert raw.closed_by_peer()
         keep_alive.send(RawHTTP.request("GET", "/metrics", None))
         status, _, body = keep_alive.response()
         assert status == 200 and b"\nwok_router_open_connections 3" in b"\n" + body, body.decode()[-2000:]
@@ -136,7 +141,7 @@ def test_every_tcp_connection_counts_against_max_connections(three_connections):
             return False
 
         assert eventually(served, timeout=10), "the slot of the closed connection was not given back"
-        assert_refused_at_once(server)  # the bound again, now with the new connection
+        assert_refused(server)  # the bound again, now with the new connection
         third[0].close()
     finally:
         keep_alive.close()

@@ -58,7 +58,8 @@ public struct WokServerConfiguration: Sendable, Equatable {
     public var idleTimeout = 60.0
     /// Seconds a connection answered and closed before its request was read whole (413, 400, 503)
     /// keeps reading and dropping what the client still sends, so that the client reads the
-    /// answer instead of a reset. Default 2.
+    /// answer instead of a reset; also how long a connection refused past `max_connections` waits
+    /// for its first bytes before it is answered anyway. Default 2.
     public var lingerTimeout = 2.0
     /// Bytes such a connection reads and drops at most before it closes. Default 4 MiB.
     public var lingerBytes = 4 * 1024 * 1024

@@ -1,9 +1,14 @@
 import NIOCore
 
-/// The whole pipeline of a TCP connection accepted past `max_connections`: it answers
-/// `503 {"error":"limit_exceeded"}` at once, without reading a request (a WebSocket client sees
-/// its handshake refused with 503), and closes with a ``LingeringClose`` so that the client reads
-/// the answer rather than a reset.
+/// The whole pipeline of a TCP connection accepted past `max_connections`: nothing is parsed;
+/// once the client's first bytes arrive it is answered `503 {"error":"limit_exceeded"}` (a
+/// WebSocket client sees its handshake refused with 503) and closed with a ``LingeringClose``, so
+/// that the client reads the answer rather than a reset. A client that sends nothing within
+/// `linger_timeout` is sent the same answer and closed.
+///
+/// The answer waits for the request's first bytes because clients are not ready for an answer to
+/// a request they have not sent yet (Python's `websockets` fails its handshake with an internal
+/// error instead of the 503).
 final class ConnectionRefusal: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
@@ -16,23 +21,55 @@ final class ConnectionRefusal: ChannelInboundHandler {
 
     private let linger: LingeringClose
     private var answered = false
+    private var deadline: Scheduled<Void>?
 
     init(linger: LingeringClose) { self.linger = linger }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { refuse(context) }
+        if context.channel.isActive { startClock(context) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        refuse(context)
+        startClock(context)
         context.fireChannelActive()
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}  // the lingering close drops it
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // The request is not parsed: its first bytes are the cue to answer; the rest is dropped.
+        refuse(context)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            refuse(context)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    private func startClock(_ context: ChannelHandlerContext) {
+        guard deadline == nil, !answered else { return }
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        deadline = context.eventLoop.scheduleTask(in: linger.timeout) {
+            handler.value.deadline = nil
+            guard !handler.value.answered else { return }
+            handler.value.answered = true
+            let channel = loopBoundContext.value.channel
+            loopBoundContext.value.writeAndFlush(NIOAny(ConnectionRefusal.answer)).whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
 
     private func refuse(_ context: ChannelHandlerContext) {
         guard !answered else { return }
         answered = true
+        deadline?.cancel()
+        deadline = nil
         linger.close(context.channel, after: context.writeAndFlush(NIOAny(Self.answer)))
     }
 }

@@ -56,9 +56,8 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
         case discarding
         /// Waiting for the store; later parts are held.
         case publishing
-        /// Passing a request to Hummingbird, until its end; `closeAfter`: it does not keep the
-        /// connection alive.
-        case forwarding(closeAfter: Bool)
+        /// Passing a request to Hummingbird, until its end.
+        case forwarding
         /// Answered with `Connection: close`: the rest is dropped until the connection closes.
         case closing
     }
@@ -141,17 +140,6 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
                 state = .closing
                 context.write(data, promise: promise)
                 closeAfterWrites(context: context)
-                return
-            }
-            if unanswered == 0, case .forwarding(closeAfter: true) = state {
-                // Hummingbird answered a last request before its body came (a 413): it reads no
-                // more and waits for the connection to close. Drop the rest of the body rather than
-                // leave the client stuck sending it until the request timeout resets it.
-                state = .closing
-                let written = context.eventLoop.makePromise(of: Void.self)
-                written.futureResult.cascade(to: promise)
-                context.write(data, promise: written)
-                linger.close(context.channel, after: written.futureResult)
                 return
             }
             becameIdleIfSo(context: context)
@@ -244,7 +232,7 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
             if head.method == .CONNECT || head.headers.contains(name: "upgrade") { lastRequest = true }
             guard unanswered == 0, !quiescing, Self.isPublish(head), let grant = grant(head) else {
                 unanswered += 1
-                state = .forwarding(closeAfter: !head.isKeepAlive)
+                state = .forwarding
                 context.fireChannelRead(wrapInboundOut(part))
                 return
             }

@@ -22,21 +22,6 @@ enum RawExchange {
         }
     }
 
-    /// Connects, sends nothing, and collects what the server sends until it closes.
-    static func receive(port: Int) async throws -> [UInt8] {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                }
-            }
-        return try await channel.executeThenClose { inbound, _ in
-            var received: [UInt8] = []
-            for try await chunk in inbound { received += chunk.readableBytesView }
-            return received
-        }
-    }
-
     /// A handshake request for `/push` (plus `query`) with `key`, and `extra` header lines.
     static func handshake(query: String = "", key: String = "dGhlIHNhbXBsZSBub25jZQ==", path: String = "/push",
                           extra: String = "") -> [UInt8] {
