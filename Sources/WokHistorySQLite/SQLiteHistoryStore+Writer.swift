@@ -38,7 +38,8 @@ extension SQLiteHistoryStore {
                 case .trim(var pass):
                     flush()
                     do throws(HistoryError) {
-                        let (deleted, finished) = try trimChunk(pass.rules, now: pass.now, limit: max(1, configuration.trimChunk))
+                        let (deleted, finished) = try trimChunk(
+                            pass.rules, now: pass.now, limit: max(1, configuration.trimChunk), countCutoffs: &pass.countCutoffs)
                         pass.deleted += deleted
                         if finished {
                             pass.continuation.resume(returning: .success(pass.deleted))
@@ -114,8 +115,16 @@ extension SQLiteHistoryStore {
 
     /// Applies retention in one transaction deleting at most `limit` notifications (the oldest
     /// first within each topic), remembering per topic the highest id deleted.
-    /// - Returns: how many were deleted, and whether retention is now satisfied (false: call again).
-    func trimChunk(_ rules: RetentionRules, now: NotificationTime, limit: Int) throws(HistoryError) -> (deleted: Int, finished: Bool) {
+    ///
+    /// A pass deletes what the rules condemned when it started: a topic's count bound is turned
+    /// into an id once (`countCutoffs`, filled for every topic by the pass's first chunk, and for
+    /// a topic first seen later by the chunk that sees it), and the age bound counts back from the
+    /// pass's `now`. So the rows a pass may delete are a set fixed at its start that every chunk
+    /// shrinks: the pass ends however many appends commit between its chunks. What those appends
+    /// push past a count bound is left to the next pass.
+    /// - Returns: how many were deleted, and whether the pass is done (false: call again).
+    func trimChunk(_ rules: RetentionRules, now: NotificationTime, limit: Int,
+                   countCutoffs: inout [String: Int64]) throws(HistoryError) -> (deleted: Int, finished: Bool) {
         try writer.execute("BEGIN IMMEDIATE")
         do throws(HistoryError) {
             let topics = try writer.prepare("SELECT DISTINCT topic FROM notifications")
@@ -139,15 +148,18 @@ extension SQLiteHistoryStore {
                 INSERT INTO trims(topic, through) VALUES (?1, ?2)
                 ON CONFLICT(topic) DO UPDATE SET through = max(through, excluded.through)
                 """)
+            // Each topic's count cutoff, computed once per pass (before anything is deleted).
+            var cutoffs = countCutoffs
+            for name in names where cutoffs[name] == nil {
+                guard let count = rules.retention(for: name).count else { continue }
+                try cutoff.bind([.text(name), .integer(Int64(count))])
+                cutoffs[name] = try cutoff.step() ? cutoff.int(0) : 0
+            }
             var deleted = 0
             var finished = true
             for name in names {
                 let retention = rules.retention(for: name)
-                var throughID: Int64 = 0
-                if let count = retention.count {
-                    try cutoff.bind([.text(name), .integer(Int64(count))])
-                    if try cutoff.step() { throughID = cutoff.int(0) }
-                }
+                let throughID = cutoffs[name] ?? 0
                 let oldest = retention.maxAgeSeconds.map { now.millisecondsSince1970 - $0 * 1000 } ?? Int64.min
                 try highest.bind([.text(name), .integer(throughID), .integer(oldest)])
                 guard try highest.step(), !highest.isNull(0) else { continue }
@@ -167,6 +179,7 @@ extension SQLiteHistoryStore {
                 if !finished { break }
             }
             try writer.execute("COMMIT")
+            countCutoffs = cutoffs
             return (deleted, finished)
         } catch {
             try? writer.execute("ROLLBACK")

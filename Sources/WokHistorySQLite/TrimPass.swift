@@ -12,4 +12,9 @@ struct TrimPass {
     let continuation: CheckedContinuation<Result<Int, HistoryError>, Never>
     /// Deleted by the chunks committed so far.
     var deleted = 0
+    /// Per topic with a count bound, the highest id its bound condemned when the pass first looked
+    /// at the topic (0: none), kept for the pass's later chunks. Recomputing it at every chunk
+    /// would let the appends committed between chunks condemn more rows each time: under a steady
+    /// append load the pass might never end.
+    var countCutoffs: [String: Int64] = [:]
 }

@@ -77,6 +77,68 @@ import WokRouterCore
         #expect(try await appendDuringALargePass(chunk: 1_000) == ["trim 90", "append"])
     }
 
+    /// Appends one notification at a time, each one queued by the previous one's completion (on
+    /// the writer thread, so it is queued before the retention pass's next chunk), `count` in all.
+    private final class AppendChain: @unchecked Sendable {
+        private let store: SQLiteHistoryStore
+        private let lock = NSLock()
+        private var left: Int
+        private var done: CheckedContinuation<Void, Never>?
+        private var finished = false
+
+        init(store: SQLiteHistoryStore, count: Int) {
+            self.store = store
+            left = count
+        }
+
+        func next() {
+            lock.lock()
+            left -= 1
+            let more = left >= 0
+            if !more { finished = true }
+            let waiting = more ? nil : done
+            lock.unlock()
+            guard more else { waiting?.resume(); return }
+            store.append([pending("kimchi.vms")]) { _ in self.next() }
+        }
+
+        func wait() async {
+            await withCheckedContinuation { continuation in
+                lock.lock()
+                if finished {
+                    lock.unlock()
+                    continuation.resume()
+                } else {
+                    done = continuation
+                    lock.unlock()
+                }
+            }
+        }
+    }
+
+    @Test func aPassEndsWhileAppendsKeepArrivingBetweenItsChunks() async throws {
+        let folder = TempFolder()
+        let store = try store(folder, chunk: 1)
+        _ = try await store.append((1...20).map { pending("kimchi.vms", $0) })
+        store.setWriterPaused(true)
+        let pass = Task { try await store.trim(RetentionRules(defaultRetention: Retention(count: 1)), now: .now()) }
+        while store.queuedJobs < 1 { try await Task.sleep(for: .milliseconds(5)) }
+        // Every chunk is followed by an append to the same topic, 300 of them: each pushes one
+        // more notification past the bound. The pass deletes what the bound condemned when it
+        // started (ids 1...19), one per chunk, and ends: recomputing the bound at every chunk, it
+        // found 19 to delete every time and ran until the appends stopped (319 deleted).
+        let chain = AppendChain(store: store, count: 300)
+        chain.next()
+        while store.queuedJobs < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        store.setWriterPaused(false)
+        #expect(try await pass.value == 19)
+        await chain.wait()
+        // What the appends pushed past the bound is the next pass's.
+        #expect(try await store.trim(RetentionRules(defaultRetention: Retention(count: 1)), now: .now()) == 300)
+        #expect(try await store.read(filters: [try TopicFilter("kimchi.vms")], since: 0, limit: 10).notifications.map(\.id) == [320])
+        await store.close()
+    }
+
     @Test func closingDuringAPassEndsItWithWhatItDeleted() async throws {
         let folder = TempFolder()
         let store = try store(folder, chunk: 10)
