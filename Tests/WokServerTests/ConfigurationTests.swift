@@ -13,6 +13,7 @@ struct ConfigurationTests {
         #expect(c.effectiveStore == "sqlite:./wok-router.sqlite")
         #expect(c.resumeWait == 2)
         #expect(c.retentionInterval == 60)
+        #expect(c.maxConnections == 20_000 && c.maxRefusals == 1000)
     }
 
     @Test func fileThenEnvironmentThenFlags() throws {
@@ -45,6 +46,7 @@ struct ConfigurationTests {
     @Test(arguments: [
         ["WOK_ROUTER_PORT": "eighty"], ["WOK_ROUTER_PORT": "70000"], ["WOK_ROUTER_MAX_FILTERS": "0"],
         ["WOK_ROUTER_AUTH_SECRET": "short"], ["WOK_ROUTER_LOG_LEVEL": "loud"], ["WOK_ROUTER_TCP_NODELAY": "maybe"],
+        ["WOK_ROUTER_MAX_REFUSALS": "0"],
     ])
     func badValuesAreRefusedWithTheirName(environment: [String: String]) throws {
         #expect(throws: ConfigurationError.self) { try ConfigurationLoader(environment: environment).load() }

@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import NIOWebSocket
 import Testing
 import WokJSON
@@ -67,6 +69,46 @@ struct PushSecurityTests {
                 let text = String(decoding: answer, as: UTF8.self)
                 #expect(text.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"))
                 #expect(text.hasSuffix(#"{"error":"limit_exceeded","message":"too many connections (max_connections)"}"#))
+            }
+        }
+    }
+
+    @Test func pastMaxRefusalsRefusalsInProgressAConnectionIsClosedWithoutAnAnswer() async throws {
+        // One connection allowed, one refusal at a time. A refusal holds its descriptor until the
+        // client closes or linger_timeout runs out (here 30 s): without a bound on them, a flood of
+        // connections past max_connections used up the process's descriptors.
+        try await TestServer.with(configure: { $0.maxConnections = 1; $0.maxRefusals = 1; $0.lingerTimeout = 30 }) { server in
+            try await server.push { first in
+                try await first.send(["type": "ping"])
+                _ = try await first.expectFrame()
+                let refusal = Array(#"{"error":"limit_exceeded","message":"too many connections (max_connections)"}"#.utf8)
+                // Open after the server's FIN (half-closed), so that the server keeps lingering.
+                let held = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .channelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
+                    .connect(host: "127.0.0.1", port: server.port) { channel in
+                        channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+                    }
+                try await held.executeThenClose { inbound, outbound in
+                    // Answered 503 at once, then the server lingers: the refusal stays in progress
+                    // while this client keeps its side open.
+                    try await outbound.write(ByteBuffer(bytes: RawExchange.handshake()))
+                    var received: [UInt8] = []
+                    for try await chunk in inbound {
+                        received += chunk.readableBytesView
+                        if received.count >= refusal.count, received.suffix(refusal.count).elementsEqual(refusal) { break }
+                    }
+                    #expect(String(decoding: received, as: UTF8.self).hasPrefix("HTTP/1.1 503 "))
+                    // (A reset, should the close cross the request, is no answer either.)
+                    let dropped = (try? await RawExchange.send(RawExchange.handshake(), port: server.port)) ?? []
+                    #expect(dropped.isEmpty, "closed without an answer, not: \(String(decoding: dropped, as: UTF8.self))")
+                }
+                // Once the held refusal's client closed, the next connection is refused with a 503 again.
+                var answered = false
+                while !answered {
+                    let answer = (try? await RawExchange.send(RawExchange.handshake(), port: server.port)) ?? []
+                    answered = String(decoding: answer, as: UTF8.self).hasPrefix("HTTP/1.1 503 ")
+                    if !answered { try await Task.sleep(for: .milliseconds(20)) }
+                }
             }
         }
     }

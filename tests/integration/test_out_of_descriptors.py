@@ -15,7 +15,8 @@ import time
 
 import pytest
 
-from harness import WSClient, eventually
+from harness import WSClient, eventually, router_config
+from test_connection_slots import unix_get
 
 LIMIT = 256
 
@@ -66,3 +67,55 @@ def test_out_of_descriptors_no_busy_accept_no_topic_lost_and_recovers(starved):
         assert ws.notifications(1)[0]["topic"] == "itest.events"
     finally:
         ws.close()
+
+
+@pytest.fixture
+def starved_with_few_connections(server_factory):
+    """The same descriptor limit, with max_connections (20) and max_refusals (16) well below it,
+    and refusals that wait long (linger_timeout 60 s) for a first byte that never comes."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (LIMIT, hard))
+    try:
+        server = server_factory(store="memory", unix_socket=True,
+                                config=router_config(max_connections=20, max_refusals=16, linger_timeout=60))
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    yield server
+    server.kill()
+
+
+@pytest.mark.wok_router_only("max_refusals")
+def test_a_flood_past_max_connections_cannot_use_up_the_descriptors(starved_with_few_connections):
+    """Connections past max_connections are not counted by it, and a refusal holds its descriptor
+    until its client sends something or linger_timeout passes: without a bound on refusals in
+    progress, a flood of silent connections used up the descriptors (the UNIX socket's publishers
+    then waited for linger_timeout). With max_refusals, the router's TCP connections hold at most
+    max_connections + max_refusals descriptors: the UNIX socket is served during the flood."""
+    server = starved_with_few_connections
+    pid = server.proc.pid
+    held = []
+
+    def closed_by_server(sock):
+        try:
+            return sock.recv(1, socket.MSG_PEEK) == b""
+        except BlockingIOError:
+            return False
+        except ConnectionResetError:
+            return True
+
+    try:
+        for _ in range(LIMIT + 150):
+            held.append(socket.create_connection((server.host, server.port), timeout=5))
+            held[-1].setblocking(False)
+        # Wait until the router has taken the whole flood in: every connection past the 20 + 16
+        # it may hold is closed, or it ran out of descriptors trying.
+        assert eventually(lambda: len(os.listdir(f"/proc/{pid}/fd")) >= LIMIT - 1
+                          or sum(map(closed_by_server, held)) >= len(held) - (20 + 16), timeout=20)
+        # max_connections + max_refusals, plus the router's own (about 20 here): far from the limit.
+        used = len(os.listdir(f"/proc/{pid}/fd"))
+        assert used < 20 + 16 + 100, f"{used} descriptors in use"
+        answer = unix_get(server, "/healthz")
+        assert b" 200 " in answer.split(b"\r\n", 1)[0], answer[:200]
+    finally:
+        for sock in held:
+            sock.close()

@@ -49,6 +49,10 @@ public struct WokServerConfiguration: Sendable, Equatable {
     /// long-poll, plain HTTP, not yet decided), and the push, SSE and long-poll connections of
     /// both listeners. Past it a new TCP connection is answered 503 and closed. Default 20,000.
     public var maxConnections = 20_000
+    /// TCP connections past `maxConnections` being refused at once (answered 503, each open for
+    /// up to twice `lingerTimeout`); past it a new one is closed at once, without an answer, so
+    /// that refusals cannot use up the process's file descriptors. Default 1,000.
+    public var maxRefusals = 1000
     /// Largest HTTP request body in bytes (over it: 413). Default 1 MiB.
     public var maxBodyBytes = 1024 * 1024
     /// Seconds a client may take to send a complete request head and body (slowloris guard).

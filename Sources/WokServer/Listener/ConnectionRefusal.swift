@@ -65,6 +65,20 @@ final class ConnectionRefusal: ChannelInboundHandler {
         }
     }
 
+    /// The whole pipeline of a TCP connection accepted past `max_connections` while
+    /// `max_refusals` refusals are in progress: closed as soon as it is active, without an answer.
+    final class CloseAtOnce: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+
+        func handlerAdded(context: ChannelHandlerContext) {
+            if context.channel.isActive { context.close(promise: nil) }
+        }
+
+        func channelActive(context: ChannelHandlerContext) {
+            context.close(promise: nil)
+        }
+    }
+
     private func refuse(_ context: ChannelHandlerContext) {
         guard !answered else { return }
         answered = true

@@ -42,11 +42,19 @@ struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
             let ops = channel.pipeline.syncOperations
             if !trusted {
                 // Every TCP connection counts against max_connections while it is open, whatever it
-                // becomes; past the bound it is answered 503 and closed. (The UNIX socket is not
-                // counted: TCP clients cannot starve the trusted publishers.)
+                // becomes; past the bound it is answered 503 and closed, or, with max_refusals
+                // refusals already in progress, closed at once: a refusal holds its descriptor up to
+                // twice linger_timeout, and a flood of them must not use up the process's
+                // descriptors. (The UNIX socket is not counted: TCP clients cannot starve the
+                // trusted publishers.)
                 let connections = services.connections
                 guard connections.admitConnection() else {
                     Disconnects.count("max_connections")
+                    guard connections.startRefusal() else {
+                        try ops.addHandler(ConnectionRefusal.CloseAtOnce())
+                        return Value(channel: channel)
+                    }
+                    channel.closeFuture.whenComplete { _ in connections.refusalEnded() }
                     try ops.addHandler(ConnectionRefusal(linger: LingeringClose(configuration)))
                     return Value(channel: channel)
                 }

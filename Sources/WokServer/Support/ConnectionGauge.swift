@@ -5,8 +5,10 @@ import NIOConcurrencyHelpers
 ///
 /// - every connection accepted on the TCP listener, whatever it becomes (push, SSE, long-poll,
 ///   plain HTTP, or nothing yet): ``admitConnection()`` when it is accepted (past the bound it is
-///   refused), ``connectionClosed()`` when it closes; `wok_router_open_connections`. Connections
-///   of the trusted UNIX socket are not counted here, so TCP clients cannot starve the publishers;
+///   refused), ``connectionClosed()`` when it closes; `wok_router_open_connections`. The refusals
+///   in progress are bounded too (``startRefusal()``, ``refusalEnded()``, `maxRefusals`), so that
+///   the descriptors in use stay below `max + maxRefusals` whatever clients do. Connections of the
+///   trusted UNIX socket are not counted here, so TCP clients cannot starve the publishers;
 /// - push, SSE and long-poll connections on both listeners: ``acquire(_:)`` and ``release(_:)``;
 ///   `wok_router_connections{transport}`.
 package final class ConnectionGauge: Sendable {
@@ -19,11 +21,15 @@ package final class ConnectionGauge: Sendable {
     private let gauges: [Transport: Gauge]
     private let open = NIOLockedValueBox(0)
     private let openGauge = Gauge(label: "wok_router_open_connections")
+    private let refusing = NIOLockedValueBox(0)
     /// The bound over all transports.
     package let max: Int
+    /// The bound on TCP connections being refused (answered 503) at once.
+    package let maxRefusals: Int
 
-    package init(max: Int) {
+    package init(max: Int, maxRefusals: Int = 1000) {
         self.max = max
+        self.maxRefusals = maxRefusals
         var gauges: [Transport: Gauge] = [:]
         for t in Transport.allCases {
             gauges[t] = Gauge(label: "wok_router_connections", dimensions: [("transport", t.rawValue)])
@@ -52,6 +58,24 @@ package final class ConnectionGauge: Sendable {
             return open
         })
     }
+
+    /// Counts a TCP connection ``admitConnection()`` refused, while it is answered 503; false
+    /// (nothing counted) when `maxRefusals` are in progress: it must be closed at once.
+    package func startRefusal() -> Bool {
+        refusing.withLockedValue { refusing in
+            if refusing >= maxRefusals { return false }
+            refusing += 1
+            return true
+        }
+    }
+
+    /// A refusal ``startRefusal()`` counted has ended (its connection closed).
+    package func refusalEnded() {
+        refusing.withLockedValue { $0 -= 1 }
+    }
+
+    /// TCP connections being refused.
+    package var refusals: Int { refusing.withLockedValue { $0 } }
 
     /// Connections open on the TCP listener.
     package var openConnections: Int { open.withLockedValue { $0 } }
