@@ -148,3 +148,33 @@ def test_every_tcp_connection_counts_against_max_connections(three_connections):
         for sock in silent:
             sock.close()
     assert eventually(lambda: b"\nwok_router_open_connections 0" in b"\n" + unix_get(server, "/metrics"), timeout=10)
+
+
+@pytest.fixture(scope="module")
+def slow_pings(server_factory):
+    return server_factory(config=router_config(ping_interval=120, ping_timeout=240), unix_socket=True)
+
+
+@pytest.mark.wok_router_only("wok_router_open_connections")
+def test_a_push_socket_whose_client_closed_its_side_is_closed_at_once(slow_pings):
+    """A client gone with a FIN and no close frame (its process ended) can send nothing more: the
+    router closes the socket at once. It stayed open (and counted against max_connections) until
+    the next ping's write failed, here 120 s later."""
+    server = slow_pings
+    sock = socket.create_connection((server.host, server.port), timeout=10)
+    with sock:
+        sock.sendall(b"GET /push HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = sock.recv(4096)
+            assert chunk, head
+            head += chunk
+        assert head.startswith(b"HTTP/1.1 101 "), head
+        assert eventually(lambda: b"\nwok_router_open_connections 1" in b"\n" + unix_get(server, "/metrics"))
+        sock.shutdown(socket.SHUT_WR)
+        rest = head.split(b"\r\n\r\n", 1)[1]
+        while chunk := sock.recv(4096):  # the socket's timeout (10 s) fails the test if the router keeps it open
+            rest += chunk
+        assert rest == b"", rest
+    assert eventually(lambda: b"\nwok_router_open_connections 0" in b"\n" + unix_get(server, "/metrics"))

@@ -149,6 +149,18 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
         }
     }
 
+    /// The client closed its side of the TCP connection (listeners allow half-closure): it can send
+    /// nothing more, not even the close frame a close handshake waits for. Close now; before, the
+    /// socket stayed open, holding its connection slots, until the next ping's write failed
+    /// (`ping_interval`) or, for a client still reading, `ping_timeout`.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            context.close(promise: nil)  // counted as client_gone when it was open (finish)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if error is NIOWebSocketError {
             // WebSocketProtocolErrorHandler has sent the close frame (1009 for an oversized frame).
