@@ -167,6 +167,9 @@ extension SQLiteHistoryStore {
                 if !finished { break }
             }
             try writer.execute("COMMIT")
+            condition.lock()
+            shared.trimChunks += 1
+            condition.unlock()
             return (deleted, finished)
         } catch {
             try? writer.execute("ROLLBACK")
