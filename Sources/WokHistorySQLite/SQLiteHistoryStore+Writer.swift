@@ -180,6 +180,9 @@ extension SQLiteHistoryStore {
             }
             try writer.execute("COMMIT")
             countCutoffs = cutoffs
+            condition.lock()
+            shared.trimChunks += 1
+            condition.unlock()
             return (deleted, finished)
         } catch {
             try? writer.execute("ROLLBACK")

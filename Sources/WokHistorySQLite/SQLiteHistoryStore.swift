@@ -33,6 +33,8 @@ public final class SQLiteHistoryStore: HistoryStore, @unchecked Sendable {
         var paused = false
         /// Transactions committed with appends (group commits), for tests and metrics.
         var commits = 0
+        /// Retention transactions committed (chunks of passes), for tests.
+        var trimChunks = 0
     }
 
     /// `wok_router_store_queue_depth`: appends and other jobs waiting for the writer.
@@ -111,6 +113,9 @@ public final class SQLiteHistoryStore: HistoryStore, @unchecked Sendable {
 
     /// Group commits done so far (transactions that stored appends).
     public var commitCount: Int { condition.lock(); defer { condition.unlock() }; return shared.commits }
+
+    /// Retention transactions committed so far (a pass larger than `trimChunk` is several).
+    package var trimChunkCount: Int { condition.lock(); defer { condition.unlock() }; return shared.trimChunks }
 
     /// Jobs waiting for the writer.
     package var queuedJobs: Int { condition.lock(); defer { condition.unlock() }; return shared.jobs.count }

@@ -84,6 +84,25 @@ final class CommitLog: @unchecked Sendable {
     }
 
     @Test(arguments: Engine.allCases)
+    func readsGiveBackTheDataAndTimeAsAppended(engine: Engine) async throws {
+        let folder = TempFolder()
+        let store = try await engine.make(folder)
+        let data = try JSON.parse(#"""
+            {"name": "vm-ü €", "n": 9007199254740993, "ratio": 0.1, "tiny": 1e-300, "on": true, "off": false,
+             "none": null, "disks": [{"id": "a", "size": 10}, []], "escaped": "tab\tquote\"slash\\", "empty": {}}
+            """#)
+        let time = NotificationTime(millisecondsSince1970: 1_790_000_000_123)
+        let stored = try await store.append([PendingNotification(topic: try Topic("kimchi.vms"), data: data, time: time)])
+        let read = try await store.read(filters: [try TopicFilter("kimchi.vms")], since: 0, limit: 10).notifications
+        #expect(read.count == 1)
+        #expect(read.first?.data == data)
+        #expect(read.first?.data.serialized(sortKeys: true) == data.serialized(sortKeys: true), "same members, same numbers, same text")
+        #expect(read.first?.time == time && read.first?.id == stored[0].id && read.first?.epoch == store.epoch)
+        #expect(read.first?.topic.name == "kimchi.vms")
+        await store.close()
+    }
+
+    @Test(arguments: Engine.allCases)
     func readsBySinceFiltersAndLimit(engine: Engine) async throws {
         let folder = TempFolder()
         let store = try await engine.make(folder)

@@ -40,41 +40,38 @@ import WokRouterCore
         await store.close()
     }
 
-    /// Order in which completions arrived.
-    private final class Order: @unchecked Sendable {
-        private let lock = NSLock()
-        private var events: [String] = []
-        func record(_ event: String) { lock.lock(); events.append(event); lock.unlock() }
-        var all: [String] { lock.lock(); defer { lock.unlock() }; return events }
-    }
-
-    private func appendDuringALargePass(chunk: Int) async throws -> [String] {
+    /// Runs a retention pass deleting 90 notifications with an append queued right behind it.
+    /// - Returns: the retention transactions committed when the append committed (read on the
+    ///   writer thread, in the append's completion), and in all.
+    private func appendDuringALargePass(chunk: Int) async throws -> (atAppend: Int, total: Int) {
         let folder = TempFolder()
         let store = try store(folder, chunk: chunk)
         _ = try await store.append((1...100).map { pending("kimchi.vms", $0) })
-        let order = Order()
         store.setWriterPaused(true)
-        let pass = Task {
-            let deleted = try await store.trim(RetentionRules(defaultRetention: Retention(count: 10)), now: .now())
-            order.record("trim \(deleted)")
-        }
+        let pass = Task { try await store.trim(RetentionRules(defaultRetention: Retention(count: 10)), now: .now()) }
         while store.queuedJobs < 1 { try await Task.sleep(for: .milliseconds(5)) }
-        let appended = Task {
-            _ = try await store.append([pending("wok.userlog")])
-            order.record("append")
+        let appended = AsyncStream.makeStream(of: Int.self)
+        store.append([pending("wok.userlog")]) { _ in
+            appended.continuation.yield(store.trimChunkCount)
+            appended.continuation.finish()
         }
         while store.queuedJobs < 2 { try await Task.sleep(for: .milliseconds(5)) }
         store.setWriterPaused(false)
-        try await pass.value
-        try await appended.value
+        #expect(try await pass.value == 90)
+        var atAppend = -1
+        for await count in appended.stream { atAppend = count }
+        let total = store.trimChunkCount
         await store.close()
-        return order.all
+        return (atAppend, total)
     }
 
     @Test func anAppendQueuedDuringALargePassCommitsBetweenItsChunks() async throws {
-        #expect(try await appendDuringALargePass(chunk: 20) == ["append", "trim 90"])
-        // The same queue with a chunk larger than the pass: the pass runs first, whole.
-        #expect(try await appendDuringALargePass(chunk: 1_000) == ["trim 90", "append"])
+        let chunked = try await appendDuringALargePass(chunk: 20)
+        #expect(chunked.total == 5, "90 deletions in chunks of 20")
+        #expect(chunked.atAppend == 1, "the append committed right after the first chunk")
+        // The same queue with a chunk larger than the pass: the pass runs whole, then the append.
+        let whole = try await appendDuringALargePass(chunk: 1_000)
+        #expect(whole.total == 1 && whole.atAppend == 1)
     }
 
     /// Appends one notification at a time, each one queued by the previous one's completion (on

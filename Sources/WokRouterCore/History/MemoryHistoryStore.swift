@@ -38,7 +38,7 @@ public final class MemoryHistoryStore: HistoryStore {
                 state.head += 1
                 let notification = Notification(id: state.head, topic: item.topic, time: item.time, data: item.data, epoch: epoch)
                 stored.append(notification)
-                state.logs[item.topic.name, default: MemoryTopicLog(countBound: rules?.retention(for: item.topic.name).count)]
+                state.logs[item.topic.name, default: MemoryTopicLog(topic: item.topic, countBound: rules?.retention(for: item.topic.name).count)]
                     .append(notification)
             }
             if !stored.isEmpty { state.handler?(stored) }
@@ -54,7 +54,7 @@ public final class MemoryHistoryStore: HistoryStore {
             var found: [Notification] = []
             for (name, log) in state.logs where filters.contains(where: { $0.matches(topicName: name) }) {
                 if log.trimmedThrough > since { complete = false }
-                found.append(contentsOf: log.notifications(after: since, limit: limit))
+                found.append(contentsOf: log.notifications(after: since, limit: limit, epoch: epoch))
             }
             // Each topic's part is in id order; the first `limit` of their union is what is asked.
             found.sort { $0.id < $1.id }

@@ -1,26 +1,44 @@
 import DequeModule
+import WokJSON
 
 /// One topic's notifications in the memory store, oldest first, with the topic's count bound
 /// applied as they arrive.
 ///
 /// Dropping the oldest is O(1), so a topic never holds more than its bound between retention
 /// passes, and a pass costs what it deletes, not what is kept.
+///
+/// Each notification is kept as its serialized data (one allocation), as the SQLite store keeps
+/// it, and parsed again when read: a parsed tree is a dozen allocations, and releasing them long
+/// after they were made, cold, cost more per notification than serializing it once.
 struct MemoryTopicLog {
+    /// One kept notification.
+    struct Kept {
+        let id: UInt64
+        let time: NotificationTime
+        /// `data`, serialized.
+        let data: [UInt8]
+    }
+
+    /// The topic.
+    let topic: Topic
     /// The notifications kept, in id order.
-    private(set) var notifications: Deque<Notification> = []
+    private(set) var notifications: Deque<Kept> = []
     /// The highest id deleted from this topic; 0 when none was.
     private(set) var trimmedThrough: UInt64 = 0
     /// The most notifications kept (nil: no count bound), from the last retention rules.
     private(set) var countBound: Int?
 
-    init(countBound: Int?) { self.countBound = countBound }
+    init(topic: Topic, countBound: Int?) {
+        self.topic = topic
+        self.countBound = countBound
+    }
 
     /// Appends `notification` (its id above every id already here), then drops the oldest past
     /// the count bound.
     /// - Returns: how many were dropped.
     @discardableResult
     mutating func append(_ notification: Notification) -> Int {
-        notifications.append(notification)
+        notifications.append(Kept(id: notification.id, time: notification.time, data: notification.data.serialized()))
         return enforceCountBound()
     }
 
@@ -44,15 +62,19 @@ struct MemoryTopicLog {
         return dropped + enforceCountBound()
     }
 
-    /// The notifications with id > `since`, in id order, at most `limit`.
-    func notifications(after since: UInt64, limit: Int) -> ArraySlice<Notification> {
+    /// The notifications with id > `since`, in id order, at most `limit`, in history `epoch`.
+    func notifications(after since: UInt64, limit: Int, epoch: String) -> [Notification] {
         var low = 0, high = notifications.count
         while low < high {
             let mid = (low + high) / 2
             if notifications[mid].id <= since { low = mid + 1 } else { high = mid }
         }
         let end = min(notifications.count, low + max(0, limit))
-        return ArraySlice(notifications[low..<end])
+        return notifications[low..<end].map { kept in
+            // The bytes were serialized from a JSON value by `append`: they parse.
+            guard let data = try? JSON.parse(kept.data) else { preconditionFailure("kept notification \(kept.id) does not parse") }
+            return Notification(id: kept.id, topic: topic, time: kept.time, data: data, epoch: epoch)
+        }
     }
 
     private mutating func enforceCountBound() -> Int {
