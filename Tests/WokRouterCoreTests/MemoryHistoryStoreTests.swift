@@ -73,4 +73,18 @@ import WokJSON
         let all = try await ids(store, "kimchi.>", "wok.>")
         #expect(all == Array(1...30))
     }
+
+    @Test func aReadOverManyTopicsParsesWhatItReturnsOnly() async throws {
+        // 40 topics of 50 notifications each, interleaved. A read of 10 across all of them parses
+        // 10 (it parsed each topic's first 10, 400, under the store's lock, and kept 10).
+        let store = MemoryHistoryStore()
+        let topics = (0..<40).map { "kimchi.t\($0)" }
+        for n in 0..<2000 { _ = try await store.append([item(topics[n % 40], Int64(n))]) }
+        let read = try await store.read(filters: [try TopicFilter("kimchi.*")], since: 100, limit: 10)
+        #expect(read.notifications.map(\.id) == Array(101...110))
+        #expect(read.notifications.map(\.topic.name) == (100..<110).map { topics[$0 % 40] })
+        #expect(read.notifications.map { $0.data["n"] } == (100..<110).map { JSON.int(Int64($0)) })
+        #expect(store.parsedForReads == 10)
+        #expect(try await ids(store, "kimchi.t3", "kimchi.t7", since: 1900, limit: 1000) == [1924, 1928, 1964, 1968])
+    }
 }

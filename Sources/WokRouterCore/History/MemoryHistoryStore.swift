@@ -12,6 +12,8 @@ public final class MemoryHistoryStore: HistoryStore {
         var rules: RetentionRules?
         var handler: (@Sendable ([Notification]) -> Void)?
         var closed = false
+        /// Notifications picked (then parsed) by reads so far.
+        var parsedForReads = 0
     }
 
     public let epoch: String
@@ -21,6 +23,9 @@ public final class MemoryHistoryStore: HistoryStore {
     public init(epoch: String = Epoch.random()) { self.epoch = epoch }
 
     public var head: UInt64 { state.withLock { $0.head } }
+
+    /// Notifications parsed by reads so far (for tests: a read parses what it returns, no more).
+    package var parsedForReads: Int { state.withLock { $0.parsedForReads } }
 
     public func setCommitHandler(_ handler: @escaping @Sendable ([Notification]) -> Void) {
         state.withLock { $0.handler = handler }
@@ -48,20 +53,38 @@ public final class MemoryHistoryStore: HistoryStore {
     }
 
     public func read(filters: [TopicFilter], since: UInt64, limit: Int) async throws(HistoryError) -> HistoryRead {
-        let result: Result<HistoryRead, HistoryError> = state.withLock { state in
-            if state.closed { return .failure(.closed) }
-            var complete = true
-            var found: [Notification] = []
-            for (name, log) in state.logs where filters.contains(where: { $0.matches(topicName: name) }) {
-                if log.trimmedThrough > since { complete = false }
-                found.append(contentsOf: log.notifications(after: since, limit: limit, epoch: epoch))
+        // Under the lock, only ids are compared: the first `limit` notifications of the matching
+        // topics, merged in id order, are picked (their bytes are shared, not copied); they are
+        // parsed after it. Parsing every topic's first `limit` and keeping `limit` of them cost
+        // topics x limit parses, with every append waiting on the lock meanwhile.
+        let result: Result<(picked: [(Topic, MemoryTopicLog.Kept)], head: UInt64, complete: Bool), HistoryError> =
+            state.withLock { state in
+                if state.closed { return .failure(.closed) }
+                var complete = true
+                var cursors: [(log: MemoryTopicLog, at: Int)] = []
+                for (name, log) in state.logs where filters.contains(where: { $0.matches(topicName: name) }) {
+                    if log.trimmedThrough > since { complete = false }
+                    let at = log.firstIndex(after: since)
+                    if at < log.count { cursors.append((log, at)) }
+                }
+                var picked: [(Topic, MemoryTopicLog.Kept)] = []
+                while picked.count < limit {
+                    var best = -1
+                    var bestID = UInt64.max
+                    for (i, cursor) in cursors.enumerated() where cursor.at < cursor.log.count {
+                        let id = cursor.log[cursor.at].id
+                        if id < bestID { (best, bestID) = (i, id) }
+                    }
+                    guard best >= 0 else { break }
+                    picked.append((cursors[best].log.topic, cursors[best].log[cursors[best].at]))
+                    cursors[best].at += 1
+                }
+                state.parsedForReads += picked.count
+                return .success((picked, state.head, complete))
             }
-            // Each topic's part is in id order; the first `limit` of their union is what is asked.
-            found.sort { $0.id < $1.id }
-            if found.count > limit { found.removeSubrange(max(0, limit)...) }
-            return .success(HistoryRead(notifications: found, head: state.head, complete: complete))
-        }
-        return try result.get()
+        let (picked, head, complete) = try result.get()
+        let notifications = picked.map { MemoryTopicLog.notification($0.1, topic: $0.0, epoch: epoch) }
+        return HistoryRead(notifications: notifications, head: head, complete: complete)
     }
 
     public func trim(_ rules: RetentionRules, now: NotificationTime) async throws(HistoryError) -> Int {

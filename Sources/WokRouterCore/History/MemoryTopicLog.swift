@@ -62,19 +62,27 @@ struct MemoryTopicLog {
         return dropped + enforceCountBound()
     }
 
-    /// The notifications with id > `since`, in id order, at most `limit`, in history `epoch`.
-    func notifications(after since: UInt64, limit: Int, epoch: String) -> [Notification] {
+    /// How many notifications are kept.
+    var count: Int { notifications.count }
+
+    /// The kept notification at `index` (0: the oldest).
+    subscript(index: Int) -> Kept { notifications[index] }
+
+    /// The index of the first notification with id > `since` (`count` when none is).
+    func firstIndex(after since: UInt64) -> Int {
         var low = 0, high = notifications.count
         while low < high {
             let mid = (low + high) / 2
             if notifications[mid].id <= since { low = mid + 1 } else { high = mid }
         }
-        let end = min(notifications.count, low + max(0, limit))
-        return notifications[low..<end].map { kept in
-            // The bytes were serialized from a JSON value by `append`: they parse.
-            guard let data = try? JSON.parse(kept.data) else { preconditionFailure("kept notification \(kept.id) does not parse") }
-            return Notification(id: kept.id, topic: topic, time: kept.time, data: data, epoch: epoch)
-        }
+        return low
+    }
+
+    /// `kept`, a notification of this topic, in history `epoch` (its data parsed again).
+    static func notification(_ kept: Kept, topic: Topic, epoch: String) -> Notification {
+        // The bytes were serialized from a JSON value by `append`: they parse.
+        guard let data = try? JSON.parse(kept.data) else { preconditionFailure("kept notification \(kept.id) does not parse") }
+        return Notification(id: kept.id, topic: topic, time: kept.time, data: data, epoch: epoch)
     }
 
     private mutating func enforceCountBound() -> Int {
