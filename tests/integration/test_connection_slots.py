@@ -3,6 +3,7 @@ before its answer: a hostile client must not hold slots with connections it alre
 
 import json
 import socket
+import time
 
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -178,3 +179,37 @@ def test_a_push_socket_whose_client_closed_its_side_is_closed_at_once(slow_pings
             rest += chunk
         assert rest == b"", rest
     assert eventually(lambda: b"\nwok_router_open_connections 0" in b"\n" + unix_get(server, "/metrics"))
+
+
+@pytest.fixture(scope="module")
+def short_idle(server_factory):
+    return server_factory(config=router_config(idle_timeout=2), unix_socket=True)
+
+
+@pytest.mark.wok_router_only("wok_router_open_connections")
+def test_a_client_that_never_reads_its_answers_does_not_hold_its_connection(short_idle):
+    """A client pipelining requests and reading none of the answers: once they fill the socket,
+    the router stops reading it, so no request or idle clock ran and the connection (counted
+    against max_connections) stayed open for ever. It is closed once it has been unwritable for
+    idle_timeout."""
+    server = short_idle
+    sock = socket.create_connection((server.host, server.port), timeout=10)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    with sock:
+        requests_ = b"GET /topics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" * 100
+        blocked_since = None
+        deadline = time.monotonic() + 60
+        # Send until the router stops reading (the sends block for a second), or it closes.
+        while time.monotonic() < deadline:
+            try:
+                sock.send(requests_)
+                blocked_since = None
+            except BlockingIOError:
+                blocked_since = blocked_since or time.monotonic()
+                if time.monotonic() - blocked_since > 1:
+                    break
+                time.sleep(0.05)
+            except OSError:
+                break
+        assert eventually(lambda: b"\nwok_router_open_connections 0" in b"\n" + unix_get(server, "/metrics"), timeout=20)

@@ -30,7 +30,8 @@ import WokRouterCore
 /// behind it is passed on too.
 ///
 /// Reading also pauses while the connection is not writable: a client that pipelines publishes and
-/// never reads the answers would otherwise have them pile up in memory without bound. An error from
+/// never reads the answers would otherwise have them pile up in memory without bound; when the
+/// connection stays unwritable for `idle_timeout`, it is closed. An error from
 /// the decoder or the end of the client's input that arrives while a publish waits for the store is
 /// held like the parts, so that Hummingbird (which answers a parse error with 400 and closes when
 /// the input ends) neither answers nor closes ahead of that publish. After an answer with
@@ -94,6 +95,11 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
     private var date = HTTPDate()
     /// The idle clock: set when no request is in progress, cleared when one starts.
     private var idleTimer: LazyDeadlineTimer?
+    /// Set while the channel is not writable (the client does not read its answers): closes the
+    /// connection when that lasts `idleTimeout`. Reading stops meanwhile, so no other clock runs:
+    /// without it, a client that pipelines requests and never reads held its connection (and its
+    /// `max_connections` slot) for ever.
+    private var stallTimer: Scheduled<Void>?
 
     init(processor: PublishProcessor, serverName: String, rawOutput: RawWriteHandler, linger: LingeringClose,
          idleTimeout: TimeAmount, grant: @escaping (HTTPRequestHead) -> AccessGrant?) {
@@ -115,6 +121,8 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
         self.context = nil
         idleTimer?.cancel()
         idleTimer = nil
+        stallTimer?.cancel()
+        stallTimer = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -162,6 +170,13 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         writable = context.channel.isWritable
+        if writable {
+            stallTimer?.cancel()
+            stallTimer = nil
+        } else if stallTimer == nil {
+            let channel = context.channel
+            stallTimer = context.eventLoop.scheduleTask(in: idleTimeout) { channel.close(promise: nil) }
+        }
         if writable, readRequested, !lastRequest {
             switch state {
             case .publishing: break
