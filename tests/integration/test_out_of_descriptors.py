@@ -26,14 +26,20 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
 
 
-@pytest.fixture
-def starved(server_factory):
+def start_with_descriptor_limit(server_factory, **settings):
+    """A server on the memory store started with a soft limit of LIMIT descriptors (inherited;
+    this process's limit is set back right after the start)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (LIMIT, hard))
     try:
-        server = server_factory(store="memory")
+        return server_factory(store="memory", **settings)
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+@pytest.fixture
+def starved(server_factory):
+    server = start_with_descriptor_limit(server_factory)
     yield server
     server.kill()
 
@@ -73,13 +79,8 @@ def test_out_of_descriptors_no_busy_accept_no_topic_lost_and_recovers(starved):
 def starved_with_few_connections(server_factory):
     """The same descriptor limit, with max_connections (20) and max_refusals (16) well below it,
     and refusals that wait long (linger_timeout 60 s) for a first byte that never comes."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (LIMIT, hard))
-    try:
-        server = server_factory(store="memory", unix_socket=True,
-                                config=router_config(max_connections=20, max_refusals=16, linger_timeout=60))
-    finally:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    server = start_with_descriptor_limit(server_factory, unix_socket=True,
+                                         config=router_config(max_connections=20, max_refusals=16, linger_timeout=60))
     yield server
     server.kill()
 
