@@ -16,13 +16,7 @@ extension Router {
         let closed = state.withLock { state -> [SubscriberEntry] in
             state.fannedOut = max(state.fannedOut, gap.through)
             let affected = state.entries.values.filter { !$0.closed && gap.mayAffect($0.filters) }
-            for entry in affected {
-                state.entries[ObjectIdentifier(entry.subscriber)] = nil
-                for filter in entry.filters { state.index.remove(filter, for: entry) }
-                entry.filters = []
-                entry.closed = true
-                entry.buffer = []
-            }
+            for entry in affected { Router.forget(entry, in: &state) }
             metrics.held(subscriptions: state.index.count, subscribers: state.entries.count)
             return affected
         }

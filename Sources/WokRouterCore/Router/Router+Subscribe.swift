@@ -75,13 +75,20 @@ extension Router {
     /// Forgets `subscriber` entirely (its connection closed). Nothing is delivered to it afterwards.
     public func remove(_ subscriber: any Subscriber) {
         state.withLock { state in
-            guard let entry = state.entries.removeValue(forKey: ObjectIdentifier(subscriber)) else { return }
-            for filter in entry.filters { state.index.remove(filter, for: entry) }
-            entry.filters = []
-            entry.closed = true
-            entry.buffer = []
+            guard let entry = state.entries[ObjectIdentifier(subscriber)] else { return }
+            Router.forget(entry, in: &state)
             metrics.held(subscriptions: state.index.count, subscribers: state.entries.count)
         }
+    }
+
+    /// Under the lock: drops `entry` and its filters from the index; nothing is delivered to it
+    /// afterwards (what it held back is dropped too).
+    static func forget(_ entry: SubscriberEntry, in state: inout State) {
+        state.entries[ObjectIdentifier(entry.subscriber)] = nil
+        for filter in entry.filters { state.index.remove(filter, for: entry) }
+        entry.filters = []
+        entry.closed = true
+        entry.buffer = []
     }
 
     /// The filters `subscriber` holds.
