@@ -18,9 +18,13 @@ struct NDJSONReader {
     private var lineNumber = 0
     private var atEnd = false
     private var skipping = false
+    /// Called before each read, that is whenever no whole line is buffered: the caller flushes
+    /// what it printed so far, so that a stream (`tail -f log | wok-router validate --ndjson -`)
+    /// shows each line's result while the next one is awaited.
+    private let beforeRead: () -> Void
 
     /// Opens `path` (`-` is standard input).
-    init(path: String, maxLineBytes: Int) throws(ValidateFailure) {
+    init(path: String, maxLineBytes: Int, beforeRead: @escaping () -> Void = {}) throws(ValidateFailure) {
         fd = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ValidateFailure("\(path): cannot read: \(String(cString: strerror(errno)))") }
         var info = stat()
@@ -29,6 +33,7 @@ struct NDJSONReader {
             throw ValidateFailure("\(path): cannot read: is a folder")
         }
         self.maxLineBytes = maxLineBytes
+        self.beforeRead = beforeRead
     }
 
     func close() { if fd != 0 { Glibc.close(fd) } }
@@ -68,6 +73,7 @@ struct NDJSONReader {
     }
 
     private mutating func fill() throws(ValidateFailure) {
+        beforeRead()
         if start > 0 {
             buffer.removeFirst(start)
             start = 0

@@ -35,7 +35,8 @@ struct SchemaLoader {
         do {
             return try compiler.compile(schema, uri: uri)
         } catch {
-            throw ValidateFailure(describe(error, defaultPath: source.path, defaultText: bytes))
+            // The file was read and is JSON, but it is not a usable schema: "schema invalid", 1.
+            throw ValidateFailure(describe(error, defaultPath: source.path, defaultText: bytes), status: 1)
         }
     }
 

@@ -28,9 +28,14 @@ struct TopicCatalog {
         plugin == "wok" ? "\(root)/schemas/topics" : "\(root)/plugins/\(plugin)/schemas"
     }
 
-    /// The schema file of `topic`, whether or not it exists.
+    /// The schema file of `topic`: `<folder>/<topic>.json`, or a `<topic>.json` in a subfolder of
+    /// the plugin's schema folder, where the router finds topic files too (plugins/README.md).
+    /// The direct path when there is none.
     func schemaPath(of topic: String) -> String {
-        "\(schemaFolder(ofPlugin: Self.plugin(of: topic)))/\(topic).json"
+        let folder = schemaFolder(ofPlugin: Self.plugin(of: topic))
+        let direct = "\(folder)/\(topic).json"
+        if FileSystem.isRegularFile(direct) { return direct }
+        return Self.jsonFiles(under: folder).first { $0.name == topic }?.path ?? direct
     }
 
     /// Every topic under the root, sorted.
@@ -39,12 +44,29 @@ struct TopicCatalog {
         for plugin in FileSystem.list("\(root)/plugins") { folders.append("\(root)/plugins/\(plugin)/schemas") }
         var names: [String] = []
         for folder in folders {
-            for file in FileSystem.list(folder) where file.hasSuffix(".json") {
-                let name = String(file.dropLast(5))
-                if Self.isTopicName(name) { names.append(name) }
-            }
+            for file in Self.jsonFiles(under: folder) where Self.isTopicName(file.name) { names.append(file.name) }
         }
         return names.sorted()
+    }
+
+    /// The `.json` files under `folder` and its subfolders (sorted by path; hidden entries left
+    /// out; each folder walked once, so that a link loop ends), with their names without `.json`.
+    static func jsonFiles(under folder: String) -> [(name: String, path: String)] {
+        var found: [(name: String, path: String)] = []
+        var visited: Set<String> = []
+        func walk(_ folder: String, depth: Int) {
+            guard depth < 16, let real = FileSystem.realPath(folder), visited.insert(real).inserted else { return }
+            for entry in FileSystem.list(folder) where !entry.hasPrefix(".") {
+                let path = "\(folder)/\(entry)"
+                if FileSystem.isDirectory(path) {
+                    walk(path, depth: depth + 1)
+                } else if entry.hasSuffix(".json"), FileSystem.isRegularFile(path) {
+                    found.append((String(entry.dropLast(5)), path))
+                }
+            }
+        }
+        walk(folder, depth: 0)
+        return found
     }
 
     /// Up to `limit` topics nearest to `name` by edit distance, nearest first.

@@ -3,16 +3,16 @@ import WokSchema
 
 /// `wok-router validate`: checks schemas, and notification data against them, before they ship.
 ///
-/// Exit status: 0 every instance valid, 1 some instance invalid, 2 a usage error, a file that
-/// cannot be read or parsed, or a schema that does not compile.
+/// Exit status (PROTOCOL section 7): 0 every instance valid, 1 some instance invalid or a schema
+/// that does not compile, 2 a usage error or a file that cannot be read or parsed.
 struct ValidateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check schemas, and instances against them.",
         discussion: """
         With --schema or --topic, validates each FILE against that schema. With neither (and no FILE), \
-        checks the whole plugin tree under --root. Exit status: 0 all valid, 1 some instance invalid, \
-        2 usage error, unreadable or unparseable file, or a schema that does not compile.
+        checks the whole plugin tree under --root. Exit status: 0 all valid, 1 some instance invalid or \
+        a schema that does not compile, 2 usage error, or a file that cannot be read or is not JSON.
         """
     )
 
@@ -33,8 +33,8 @@ struct ValidateCommand: AsyncParsableCommand {
     @Flag(help: "Each FILE (or - for standard input) holds one JSON instance per line.")
     var ndjson = false
 
-    @Option(help: "The draft of schemas without $schema: 3, 4, 6, 7, 2019-09 or 2020-12.")
-    var defaultDraft: String = "2020-12"
+    @Option(help: "The draft of schemas without $schema: 3, 4, 6, 7, 2019-09 or 2020-12 (default 2020-12).")
+    var defaultDraft: String?
 
     @Flag(help: "Treat format as an assertion (by default an annotation).")
     var assertFormat = false
@@ -59,7 +59,13 @@ struct ValidateCommand: AsyncParsableCommand {
         if schema == nil && topic == nil && (ndjson || !refMap.isEmpty) {
             throw ArgumentParser.ValidationError("--ndjson and --ref-map need --schema or --topic")
         }
-        if Draft(name: defaultDraft) == nil {
+        // The tree check compiles as the router does (2020-12 without $schema, format an
+        // annotation): taking these options there would pass a tree the router then refuses.
+        if schema == nil && topic == nil && (defaultDraft != nil || assertFormat) {
+            throw ArgumentParser.ValidationError(
+                "--default-draft and --assert-format need --schema or --topic: the tree check (--root) compiles as the router does")
+        }
+        if let defaultDraft, Draft(name: defaultDraft) == nil {
             throw ArgumentParser.ValidationError("unknown draft \"\(defaultDraft)\" for --default-draft: use 3, 4, 6, 7, 2019-09 or 2020-12")
         }
         for entry in refMap {
@@ -74,7 +80,7 @@ struct ValidateCommand: AsyncParsableCommand {
         guard schema != nil || topic != nil else {
             throw ExitCode(runTreeCheck(root: root ?? "."))
         }
-        let options = SchemaOptions(defaultDraft: Draft(name: defaultDraft)!, assertFormat: assertFormat)
+        let options = SchemaOptions(defaultDraft: Draft(name: defaultDraft ?? "2020-12")!, assertFormat: assertFormat)
         let report = ValidateReport(format: output)
         let code = ValidateRun(
             options: options, refMap: refMap, root: root ?? ".", ndjson: ndjson, maxBytes: maxBytes, report: report

@@ -19,7 +19,7 @@ struct ValidateRun {
             validator = try SchemaLoader(options: options, refMap: refMap, maxBytes: maxBytes).compile(source)
         } catch {
             ValidateReport.printError(error.message)
-            return 2
+            return error.status
         }
         for file in files {
             if ndjson { checkLines(of: file, with: validator) } else { checkDocument(file, with: validator) }
@@ -55,7 +55,7 @@ struct ValidateRun {
     private func checkLines(of file: String, with validator: Validator) {
         var reader: NDJSONReader
         do {
-            reader = try NDJSONReader(path: file, maxLineBytes: maxBytes)
+            reader = try NDJSONReader(path: file, maxLineBytes: maxBytes, beforeRead: { [report] in report.flush() })
         } catch {
             report.unreadable(error.message)
             return

@@ -45,26 +45,28 @@ import Testing
         #expect(result.stderr.contains("not UTF-8"))
     }
 
-    @Test func schemaThatDoesNotCompileNamesItsPlace() throws {
+    /// PROTOCOL section 7: "1 some instance or schema invalid"; 2 is for usage errors and files that
+    /// cannot be read or parsed. A schema file that is JSON but does not compile is invalid: 1.
+    @Test func schemaThatDoesNotCompileNamesItsPlaceAndExitsOne() throws {
         let result = try runSchema("{\n  \"properties\": {\n    \"a\": {\"pattern\": \"(?i)x\"}\n  }\n}")
-        #expect(result.status == 2)
+        #expect(result.status == 1)
         #expect(result.stderr.contains("s.json:3:"), "\(result.stderr)")
         #expect(result.stderr.contains("/properties/a/pattern"), "\(result.stderr)")
         let wrongType = try runSchema("{\"minLength\": \"three\"}")
-        #expect(wrongType.status == 2)
+        #expect(wrongType.status == 1)
         #expect(wrongType.stderr.contains("s.json:1:"), "\(wrongType.stderr)")
     }
 
     @Test func unknownDollarSchema() throws {
         let result = try runSchema(#"{"$schema": "http://example.com/my-draft#", "type": "object"}"#)
-        #expect(result.status == 2)
+        #expect(result.status == 1)
         #expect(result.stderr.contains("s.json"))
         #expect(result.stderr.contains("http://example.com/my-draft"), "\(result.stderr)")
     }
 
     @Test func unresolvableRef() throws {
         let result = try runSchema(##"{"properties": {"a": {"$ref": "#/$defs/missing"}}}"##)
-        #expect(result.status == 2)
+        #expect(result.status == 1)
         #expect(result.stderr.contains("s.json"))
         #expect(result.stderr.contains("#/$defs/missing"), "\(result.stderr)")
     }
@@ -72,7 +74,7 @@ import Testing
     @Test func refCycle() throws {
         let schema = ##"{"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"}"##
         let result = try runSchema(schema)
-        #expect(result.status == 2, "\(result.stdout) \(result.stderr)")
+        #expect(result.status == 1, "\(result.stdout) \(result.stderr)")
         #expect(result.stderr.contains("s.json"))
         #expect(result.stderr.contains("cycle"), "\(result.stderr)")
     }
@@ -80,7 +82,7 @@ import Testing
     @Test func refsToOtherFilesAndTheNetworkAreRefused() throws {
         for ref in ["file:///etc/passwd", "http://example.com/schema.json", "../outside.json"] {
             let result = try runSchema("{\"$ref\": \"\(ref)\"}")
-            #expect(result.status == 2, "\(ref)")
+            #expect(result.status == 1, "\(ref)")
             #expect(result.stderr.contains("s.json"), "\(ref): \(result.stderr)")
             #expect(!result.stderr.contains("root:"), "\(ref): leaked /etc/passwd")
         }

@@ -170,7 +170,7 @@ import WokJSON
         #expect(mapped.lines.count == 1)
         #expect(mapped.stdout.hasPrefix("bad.json:1: /id: "))
         let unmapped = try cli.run(["validate", "--schema", "s.json", "ok.json"])
-        #expect(unmapped.status == 2)
+        #expect(unmapped.status == 1, "an unresolvable $ref: the schema is invalid")
         #expect(unmapped.stderr.contains("https://schemas.example/wok/ids.json"))
     }
 
@@ -220,6 +220,20 @@ import WokJSON
             #expect(result.status == 2, "\(args): \(result.stderr)")
             #expect(!result.stderr.isEmpty, "\(args)")
             #expect(result.stdout.isEmpty, "\(args)")
+        }
+    }
+
+    /// The tree check (`--root`, no --schema or --topic) compiles as the router does; it ignored
+    /// --default-draft and --assert-format without a word, so `validate --root . --default-draft 4`
+    /// looked like a draft-04 check of the tree. They are usage errors there now.
+    @Test func draftAndFormatOptionsAreRefusedByTheTreeCheck() throws {
+        let cli = try CLIRunner()
+        try cli.write("root/schemas/topics/wok.userlog.json", #"{"type": "object"}"#)
+        #expect(try cli.run(["validate", "--root", "root"]).status == 0)
+        for extra in [["--default-draft", "4"], ["--assert-format"]] {
+            let result = try cli.run(["validate", "--root", "root"] + extra)
+            #expect(result.status == 2, "\(extra): \(result.stderr)")
+            #expect(result.stderr.contains("need --schema or --topic"), "\(extra): \(result.stderr)")
         }
     }
 
