@@ -95,7 +95,8 @@ public struct WokRouterServer: Sendable {
             },
         ]
         if let path = configuration.unixSocket {
-            try? FileManager.default.removeItem(atPath: path)
+            // Only a stale socket is removed: a file, a folder or a live socket at that path is refused.
+            try UnixSocketFile.prepare(path)
             let mode = configuration.unixSocketMode
             services.append(listener(address: .unixDomainSocket(path: path), trusted: true) { _ in
                 chmod(path, mode_t(mode))
@@ -108,7 +109,7 @@ public struct WokRouterServer: Sendable {
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-        if let path = configuration.unixSocket { try? FileManager.default.removeItem(atPath: path) }
+        if let path = configuration.unixSocket { UnixSocketFile.removeIfSocket(path) }
         try await shutdownEventLoops()
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import WokSchema
 import WokServer
 
 /// `wok-router serve`: runs the router (PROTOCOL section 7).
@@ -41,7 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
         var flags: [(String, String)] = []
         for setting in settings {
             let parts = setting.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2 else { throw ValidationError("--set expects NAME=VALUE, not \(setting)") }
+            guard parts.count == 2 else { throw ArgumentParser.ValidationError("--set expects NAME=VALUE, not \(setting)") }
             flags.append((String(parts[0]), String(parts[1])))
         }
         if let host { flags.append(("host", host)) }
@@ -53,17 +54,27 @@ struct ServeCommand: AsyncParsableCommand {
         if !allowedOrigins.isEmpty { flags.append(("allowed_origins", allowedOrigins.joined(separator: ","))) }
         if let logLevel { flags.append(("log_level", logLevel)) }
         let configuration: WokServerConfiguration
+        let loader = ConfigurationLoader(file: config, flags: flags)
         do {
-            configuration = try ConfigurationLoader(file: config, flags: flags).load()
+            configuration = try loader.load()
         } catch {
-            throw ValidationError(error.description)
+            throw ArgumentParser.ValidationError(error.description)
         }
         if printConfig {
             print(ConfigurationLoader.describe(configuration))
             return
         }
+        // A root with neither folder (serve started in the wrong folder, a typo in --root) would
+        // run a router without a single topic; refuse it, as `validate --root` does.
+        let root = configuration.root
+        if FileSystem.isDirectory(root), !FileSystem.isDirectory(root + "/schemas"), !FileSystem.isDirectory(root + "/plugins") {
+            throw ArgumentParser.ValidationError("root \(root) holds neither schemas/ nor plugins/: give the folder that does (--root, or root in the configuration)")
+        }
         var logger = Logger(label: "wok-router")
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        for (name, suggestion) in loader.unknownEnvironmentVariables {
+            logger.warning("\(name) is not a setting and is ignored\(suggestion.map { " (did you mean \($0)?)" } ?? "")")
+        }
         let server = try await WokRouterServer(configuration: configuration, logger: logger)
         try await server.run()
     }

@@ -1,7 +1,7 @@
-/// Nearest-name suggestions for unknown topics ("did you mean").
-enum EditDistance {
+/// Nearest-name suggestions for unknown topics and settings ("did you mean").
+package enum EditDistance {
     /// The Levenshtein distance between `a` and `b` (over UTF-8 bytes; topic names are ASCII).
-    static func between(_ a: String, _ b: String) -> Int {
+    package static func between(_ a: String, _ b: String) -> Int {
         let a = Array(a.utf8), b = Array(b.utf8)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
@@ -21,7 +21,7 @@ enum EditDistance {
     /// Up to `limit` names of `candidates` close to `name`, nearest first (ties by name).
     /// Close means a distance of at most a third of the name's length (at least 2), or a
     /// candidate that starts with the name (`kimchi.vm` → `kimchi.vms.state`).
-    static func suggestions(for name: String, among candidates: some Sequence<String>, limit: Int = 3) -> [String] {
+    package static func suggestions(for name: String, among candidates: some Sequence<String>, limit: Int = 3) -> [String] {
         let bound = max(2, name.utf8.count / 3)
         var scored: [(Int, String)] = []
         for candidate in candidates {

@@ -6,7 +6,7 @@ import WokJSON
 /// environment variable (`WOK_ROUTER_` + upper case name), and how a value is applied.
 package struct ConfigurationKey: Sendable {
     /// The kind of value a key takes.
-    package enum Kind: Sendable { case string, optionalString, int, double, bool, stringList }
+    package enum Kind: Sendable { case string, optionalString, secret, int, double, bool, stringList, fileMode }
 
     package let name: String
     package let kind: Kind
@@ -27,6 +27,12 @@ package struct ConfigurationKey: Sendable {
         switch kind {
         case .string: return .string(text)
         case .optionalString: return .string(text.isEmpty ? nil : text)
+        case .secret:
+            // An empty variable (`WOK_ROUTER_AUTH_SECRET=$SECRET` with SECRET unset) must not open the router.
+            guard !text.isEmpty else {
+                throw .invalid("\(name) is set but empty: give a secret of at least 32 bytes, or leave \(environmentName) unset to run open")
+            }
+            return .string(text)
         case .int:
             guard let v = Int(text.replacingOccurrences(of: "_", with: "")) else { throw .badValue(name, text, "an integer") }
             return .int(v)
@@ -41,6 +47,13 @@ package struct ConfigurationKey: Sendable {
             }
         case .stringList:
             return .list(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        case .fileMode:
+            // Octal, as chmod reads it: 660, 0660 and 0o660 are all rw-rw----.
+            let digits = text.hasPrefix("0o") || text.hasPrefix("0O") ? String(text.dropFirst(2)) : text
+            guard !digits.isEmpty, let v = Int(digits, radix: 8) else {
+                throw .badValue(name, text, "an octal file mode such as 660, 0660 or 0o660")
+            }
+            return .int(v)
         }
     }
 
@@ -50,7 +63,7 @@ package struct ConfigurationKey: Sendable {
         case .string:
             guard let s = json.string else { throw .badValue(name, json.serializedString(), "a string") }
             return .string(s)
-        case .optionalString:
+        case .optionalString, .secret:
             if json.isNull { return .string(nil) }
             guard let s = json.string else { throw .badValue(name, json.serializedString(), "a string") }
             return .string(s)
@@ -72,6 +85,11 @@ package struct ConfigurationKey: Sendable {
                 out.append(s)
             }
             return .list(out)
+        case .fileMode:
+            // A number is the mode itself (TOML reads 0o660 as 432); a string is read as octal text.
+            if let s = json.string { return try parse(text: s) }
+            guard let v = json.int else { throw .badValue(name, json.serializedString(), "a file mode (0o660 in TOML)") }
+            return .int(Int(v))
         }
     }
 }
@@ -82,7 +100,7 @@ extension ConfigurationKey {
               read: { .string($0[keyPath: kp]) })
     }
     static func optional(_ name: String, _ kp: any WritableKeyPath<WokServerConfiguration, String?> & Sendable, _ help: String, secret: Bool = false) -> Self {
-        .init(name: name, kind: .optionalString, help: help, apply: { c, v in if case .string(let s) = v { c[keyPath: kp] = s } },
+        .init(name: name, kind: secret ? .secret : .optionalString, help: help, apply: { c, v in if case .string(let s) = v { c[keyPath: kp] = s } },
               read: { c in c[keyPath: kp].map { secret ? .string("(set)") : .string($0) } ?? .null })
     }
     static func int(_ name: String, _ kp: any WritableKeyPath<WokServerConfiguration, Int> & Sendable, _ help: String) -> Self {
@@ -108,7 +126,9 @@ extension ConfigurationKey {
         .string("host", \.host, "address to bind"),
         .int("port", \.port, "TCP port (0: any free port)"),
         .optional("unix_socket", \.unixSocket, "also serve the HTTP API on this UNIX socket"),
-        .int("unix_socket_mode", \.unixSocketMode, "file mode of the UNIX socket"),
+        .init(name: "unix_socket_mode", kind: .fileMode, help: "file mode of the UNIX socket, in octal (660, 0o660 in TOML)",
+              apply: { c, v in if case .int(let i) = v { c.unixSocketMode = i } },
+              read: { .string("0o" + String($0.unixSocketMode, radix: 8)) }),
         .init(name: "store", kind: .optionalString, help: "history store: memory:, sqlite:PATH, postgres://...",
               apply: { c, v in if case .string(let s) = v { c.store = s } },
               read: { .string(PostgresURL.redacted($0.effectiveStore)) }),  // a database password shows as ***

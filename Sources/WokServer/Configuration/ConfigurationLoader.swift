@@ -1,6 +1,7 @@
 import Foundation
 import TOMLKit
 import WokJSON
+import WokRouterCore
 
 /// Builds a ``WokServerConfiguration`` in one place: defaults, then a config file (TOML, or JSON
 /// when the name ends in `.json`), then `WOK_ROUTER_*` environment variables, then flags.
@@ -39,8 +40,24 @@ public struct ConfigurationLoader: Sendable {
             guard let k = ConfigurationKey.named(name) else { throw .unknownKey(name, in: "flags") }
             k.apply(&config, try k.parse(text: text))
         }
+        var origins: [String] = []
+        for entry in config.allowedOrigins { origins.append(try Self.origin(entry)) }
+        config.allowedOrigins = origins
         try Self.check(config)
         return config
+    }
+
+    /// Variables of the command line itself, or of the test suites, that are not settings.
+    static let otherVariables: Set<String> = ["WOK_ROUTER_CONFIG", "WOK_ROUTER_URL", "WOK_ROUTER_TOKEN", "WOK_ROUTER_BIN"]
+
+    /// The `WOK_ROUTER_*` variables of the environment that name no setting (a typo such as
+    /// `WOK_ROUTER_MAX_FILTER`, which would otherwise leave its setting at the default unnoticed),
+    /// sorted, each with the nearest setting's variable when one is close.
+    public var unknownEnvironmentVariables: [(name: String, suggestion: String?)] {
+        let known = Set(ConfigurationKey.all.map(\.environmentName))
+        return environment.keys.filter { $0.hasPrefix("WOK_ROUTER_") && !known.contains($0) && !Self.otherVariables.contains($0) }
+            .sorted()
+            .map { ($0, EditDistance.suggestions(for: $0, among: known, limit: 1).first) }
     }
 
     /// The longest duration a setting may hold: a year, in seconds.
@@ -59,6 +76,12 @@ public struct ConfigurationLoader: Sendable {
             if !(v <= Self.longestDuration) { throw .invalid("\(name) must be at most \(Int(Self.longestDuration)) seconds (a year), not \(v)") }
         }
         if !(0...65535).contains(c.port) { throw .invalid("port must be 0...65535, not \(c.port)") }
+        if !(0...0o777).contains(c.unixSocketMode) {
+            // 660 written as a decimal TOML integer is 0o1224: refuse it rather than set odd permissions.
+            let octal = c.unixSocketMode >= 0 ? " (0o\(String(c.unixSocketMode, radix: 8)))" : ""
+            throw .invalid("unix_socket_mode must be a file mode from 0o000 to 0o777, not \(c.unixSocketMode)\(octal): "
+                + "write it in octal (0o660 in TOML, 660 or 0660 in WOK_ROUTER_UNIX_SOCKET_MODE or --set)")
+        }
         try positive("max_frame_bytes", Double(c.maxFrameBytes))
         try positive("max_filters", Double(c.maxFilters))
         try positive("client_frame_rate", c.clientFrameRate)
@@ -101,7 +124,9 @@ public struct ConfigurationLoader: Sendable {
         } else {
             do {
                 let table = try TOMLTable(string: text)
-                json = try JSON.parse(table.convert(to: .json))
+                // Integers as decimal: by default TOMLKit writes 0o660 or 0x10 into the JSON as such,
+                // which is not JSON, and the whole file was refused as "not TOML".
+                json = try JSON.parse(table.convert(to: .json, options: [.allowUnicodeStrings]))
             } catch {
                 throw .unreadable(path, "not TOML: \(error)")
             }

@@ -1,0 +1,121 @@
+"""`wok-router serve` options an operator may get wrong (PROTOCOL section 7, README "Configuration"):
+the UNIX socket's path and mode. Nothing at a wrong path is lost; a mode is read as chmod reads it."""
+
+import os
+import socket
+import stat
+import subprocess
+
+import pytest
+
+from harness import ServerProcess, eventually, free_port, router_binary
+
+pytestmark = pytest.mark.wok_router_only("wok-router serve's UNIX socket options")
+
+
+def refused_serve(tmp_path, *args, root=None):
+    """Runs `wok-router serve` that must refuse its options at start; returns the finished process.
+    (The timeout is a hang guard: a router that accepts them runs until it is killed.)"""
+    if root is None:
+        root = tmp_path / "root"
+        (root / "schemas").mkdir(parents=True, exist_ok=True)
+    cmd = [str(router_binary()), "serve", "--host", "127.0.0.1", "--port", str(free_port()),
+           "--root", str(root), "--store", "memory:", *args]
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    except subprocess.TimeoutExpired as e:
+        pytest.fail(f"wok-router serve {' '.join(args)} started instead of refusing: {e.stderr}")
+
+
+def publish_over(path, seq):
+    return subprocess.run([str(router_binary()), "publish", "--unix-socket", path, "--topic", "itest.events",
+                           "--data", f'{{"seq": {seq}}}'], capture_output=True, text=True, timeout=30)
+
+
+def test_a_file_at_the_unix_socket_path_is_refused_and_kept(tmp_path):
+    path = tmp_path / "wok.conf"
+    path.write_text("precious = true\n")
+    done = refused_serve(tmp_path, "--unix-socket", str(path))
+    assert done.returncode != 0
+    assert str(path) in done.stderr and "not a socket" in done.stderr, done.stderr
+    assert path.read_text() == "precious = true\n", "the file was removed or changed"
+
+
+def test_a_folder_at_the_unix_socket_path_is_refused_and_kept(tmp_path):
+    folder = tmp_path / "state"
+    folder.mkdir()
+    (folder / "data.db").write_text("rows")
+    done = refused_serve(tmp_path, "--unix-socket", str(folder))
+    assert done.returncode != 0
+    assert "a folder is there" in done.stderr, done.stderr
+    assert (folder / "data.db").read_text() == "rows", "the folder was removed"
+
+
+def test_a_stale_socket_is_replaced(tmp_path):
+    router = ServerProcess("wok-router", tmp_path, unix_socket=True, store="memory")
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(router.unix_socket)
+    stale.close()  # the file stays, nobody serves it: what a killed router leaves behind
+    assert stat.S_ISSOCK(os.lstat(router.unix_socket).st_mode)
+    try:
+        router.start()
+        done = publish_over(router.unix_socket, 1)
+        assert done.returncode == 0, done.stderr
+    finally:
+        router.kill()
+
+
+def test_the_socket_of_a_running_router_is_not_taken_over(tmp_path):
+    first = ServerProcess("wok-router", tmp_path / "first", unix_socket=True, store="memory")
+    try:
+        first.start()
+        done = refused_serve(tmp_path, "--unix-socket", first.unix_socket)
+        assert done.returncode != 0
+        assert "another process is serving" in done.stderr, done.stderr
+        published = publish_over(first.unix_socket, 2)
+        assert published.returncode == 0, published.stderr
+    finally:
+        first.kill()
+
+
+@pytest.mark.parametrize("text", ["640", "0640", "0o640"])
+def test_unix_socket_mode_is_octal(tmp_path, text):
+    router = ServerProcess("wok-router", tmp_path, unix_socket=True, store="memory",
+                           args=("--set", f"unix_socket_mode={text}"))
+    try:
+        router.start()
+        mode = lambda: stat.S_IMODE(os.lstat(router.unix_socket).st_mode)  # noqa: E731
+        # The mode is set once the UNIX listener is bound, which may follow the TCP one's health.
+        assert eventually(lambda: mode() == 0o640), oct(mode())
+    finally:
+        router.kill()
+
+
+def test_a_decimal_mode_past_0o777_is_refused_with_its_octal_spelling(tmp_path):
+    config = tmp_path / "router.toml"
+    config.write_text("unix_socket_mode = 660\n")
+    done = refused_serve(tmp_path, "--config", str(config), "--unix-socket", str(tmp_path / "r.sock"))
+    assert done.returncode != 0
+    assert "unix_socket_mode" in done.stderr and "0o660" in done.stderr, done.stderr
+    assert not (tmp_path / "r.sock").exists()
+
+
+def test_a_root_without_schemas_or_plugins_is_refused(tmp_path):
+    """`serve` in the wrong folder ran a router without one topic (every publish 404); `validate
+    --root` refuses such a root, and so does `serve` now."""
+    empty = tmp_path / "elsewhere"
+    empty.mkdir()
+    done = refused_serve(tmp_path, root=empty)
+    assert done.returncode != 0
+    assert str(empty) in done.stderr and "neither schemas/ nor plugins/" in done.stderr, done.stderr
+
+
+def test_a_misspelt_environment_variable_is_warned_about(tmp_path):
+    """`WOK_ROUTER_MAX_FILTER=5` (for max_filters) left the limit at 256, silently."""
+    router = ServerProcess("wok-router", tmp_path, store="memory", env={"WOK_ROUTER_MAX_FILTER": "5"})
+    try:
+        router.start()
+        assert eventually(lambda: "WOK_ROUTER_MAX_FILTER is not a setting" in router.log_tail(200)), router.log_tail()
+        assert "did you mean WOK_ROUTER_MAX_FILTERS?" in router.log_tail(200)
+    finally:
+        router.kill()
