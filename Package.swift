@@ -129,6 +129,7 @@ let package = Package(
             name: "WokRouterCoreTests",
             dependencies: [
                 "WokRouterCore", "WokJSON", "WokSchema",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings

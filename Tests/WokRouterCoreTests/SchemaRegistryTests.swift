@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 import WokJSON
 import WokSchema
@@ -239,5 +240,87 @@ import WokSchema
             "plugins/kimchi/samples/valid/kimchi.vm/typo.json",
         ])
         #expect(findings(registry).contains { $0.contains("kimchi.vm/typo.json") && $0.contains("did you mean \"kimchi.vms\"") })
+    }
+
+    /// PROTOCOL section 2: changing a file under plugins/ takes effect without a restart. Links that
+    /// stay inside the root are loaded (see the test above), but the watcher's stamp took only the
+    /// link itself (lstat), and never looked outside schemas/ and plugins/: a schema edited through
+    /// a link, or a file added to a linked plugin folder, was never reloaded.
+    @Test func changesBehindLinksInsideTheRootChangeTheStamp() throws {
+        let tree = TempTree()
+        tree.plugin("kimchi", topics: [])
+        tree.write("shared/kimchi.vms.json", #"{"type":"object"}"#)
+        tree.symlink("plugins/kimchi/schemas/kimchi.vms.json", to: "../../../shared/kimchi.vms.json")
+        tree.write("vendor/ginger/plugin.json", #"{"name":"ginger","version":"1","description":"linked plugin"}"#)
+        tree.write("vendor/ginger/schemas/ginger.a.json", "{}")
+        tree.symlink("plugins/ginger", to: "../vendor/ginger")
+        tree.symlink("plugins/kimchi/schemas/up", to: "..")  // a loop: walked once, not forever
+        let root = try #require(TreeWalker.realPath(tree.path))
+        let first = TreeStamp.scan(root: root)
+        #expect(TreeStamp.scan(root: root) == first, "nothing changed")
+        tree.write("shared/kimchi.vms.json", #"{"type":"object","required":["name"]}"#)
+        let second = TreeStamp.scan(root: root)
+        #expect(second != first, "a schema edited through its link")
+        tree.write("vendor/ginger/schemas/ginger.b.json", "{}")
+        #expect(TreeStamp.scan(root: root) != second, "a file added to a linked plugin folder")
+    }
+
+    @Test func theWatcherReloadsASchemaEditedThroughALink() async throws {
+        let tree = TempTree()
+        tree.coreTopics()
+        tree.plugin("kimchi", topics: [])
+        tree.write("shared/kimchi.vms.json", #"{"type":"object"}"#)
+        tree.symlink("plugins/kimchi/schemas/kimchi.vms.json", to: "../../../shared/kimchi.vms.json")
+        var configuration = RegistryConfiguration()
+        configuration.pollIntervalSeconds = 0.02
+        let registry = try SchemaRegistry(root: tree.path, configuration: configuration)
+        #expect(registry.validator(for: "kimchi.vms")?.isValid([:]) == true)
+        let seen = Locked<[PluginEvent]>([])
+        registry.startWatching { events in seen.withLock { $0 += events } }
+        defer { registry.stopWatching() }
+        tree.write("shared/kimchi.vms.json", #"{"type":"object","required":["name"]}"#)
+        // A hang guard, not a timing assertion: the reload normally comes within a few polls.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while registry.validator(for: "kimchi.vms")?.isValid([:]) != false && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(registry.validator(for: "kimchi.vms")?.isValid([:]) == false, "the edited schema is in force")
+        #expect(seen.current.contains { $0.plugin == "kimchi" && $0.kind == .changed })
+    }
+
+    /// PROTOCOL section 2: a schema file that does not compile is refused "and the refusal is
+    /// logged". At start every finding was logged; at a reload only plugin events were, so a
+    /// definitions file broken in a running router (it refuses no topic until one `$ref`s it) was
+    /// not logged at all.
+    @Test func aFileBrokenInARunningRouterIsLogged() throws {
+        let tree = TempTree()
+        tree.plugin("kimchi", topics: ["kimchi.vms"])
+        tree.write("plugins/kimchi/schemas/defs.json", #"{"$defs": {"state": {"enum": ["running"]}}}"#)
+        let lines = Locked<[String]>([])
+        let logger = Logger(label: "test") { _ in LineRecorder(lines: lines) }
+        let registry = try SchemaRegistry(root: tree.path, logger: logger)
+        lines.withLock { $0 = [] }
+        tree.write("plugins/kimchi/schemas/defs.json", #"{"$defs": {"state": "#)
+        registry.reload()
+        #expect(lines.current.contains { $0.contains("plugins/kimchi/schemas/defs.json") && $0.contains("not JSON") }, "\(lines.current)")
+        lines.withLock { $0 = [] }
+        registry.reload()
+        #expect(lines.current.isEmpty, "nothing new, nothing logged: \(lines.current)")
+    }
+}
+
+/// A log handler keeping each message (with its level) in `lines`.
+struct LineRecorder: LogHandler {
+    let lines: Locked<[String]>
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        lines.withLock { $0.append("\(event.level): \(event.message)") }
     }
 }

@@ -35,8 +35,7 @@ public final class SchemaRegistry: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.current = Locked(.empty)
-        let (snapshot, _) = reload()
-        for finding in snapshot.findings { logger.warning("schema tree: \(finding)") }
+        reload()
     }
 
     /// The snapshot in force.
@@ -76,6 +75,10 @@ public final class SchemaRegistry: Sendable {
         }
         current.withLock { $0 = next }
         loadedStamp.withLock { $0 = stamp }
+        // What is newly wrong in the tree, at start and at each reload: a definitions file that no
+        // longer parses refuses no topic (no `refused` event), yet it is a refused schema file.
+        let known = Set(previous.findings)
+        for finding in next.findings where !known.contains(finding) { logger.warning("schema tree: \(finding)") }
         let events = Self.events(from: previous, to: next)
         for event in events {
             if event.kind == .refused {
