@@ -68,7 +68,7 @@
     if (typeof filter !== "string" || filter.length === 0) return "a filter is a non-empty string";
     if (utf8Length(filter) > 255) return "a filter has at most 255 bytes";
     const segments = filter.split(".");
-    if (segments.length > 8) return "a filter has at most 8 segments";
+    if (segments.length < 2 || segments.length > 8) return "a filter has 2 to 8 segments, as a topic has";
     for (let i = 0; i < segments.length; i++) {
       const s = segments[i];
       if (s === ">") {
@@ -185,10 +185,13 @@
     filters() { return Array.from(this.counts.keys()); }
     count(filter) { return this.counts.get(filter) || 0; }
 
-    /** Each client's subscriptions whose filters match `topic`: [{clientId, subIds}]. */
-    route(topic) {
+    /**
+     * Each client's subscriptions whose filters match `topic`: [{clientId, subIds}]. With
+     * `accept`, only the filters it accepts count.
+     */
+    route(topic, accept) {
       const matching = new Set();
-      for (const f of this.counts.keys()) if (matchFilter(f, topic)) matching.add(f);
+      for (const f of this.counts.keys()) if (matchFilter(f, topic) && (!accept || accept(f))) matching.add(f);
       return matching.size === 0 ? [] : this.holders(matching);
     }
 
@@ -253,6 +256,10 @@
       this.refs = new Map();         // ref -> {frame: "subscribe", topics, resume}
       this.failed = new Map();       // filter -> error the router gave for it
       this.resumeSet = new Set();    // filters the cursor is valid for (held before a loss)
+      // filter -> the head when it was subscribed without since while the cursor was behind it:
+      // notifications up to that id came before the filter (its tabs loaded them as state), so a
+      // resume from the older cursor, or a long-poll page, must not hand them to its holders.
+      this.floors = new Map();
       this.cursor = null;            // last notification id this browser has seen, or head
       this.epoch = null;
       this.nextRef = 1;
@@ -411,7 +418,7 @@
       }
       const toRemove = [];
       for (const f of this.router.keys()) if (!desired.has(f)) toRemove.push(f);
-      for (const f of toRemove) { this.router.delete(f); this.resumeSet.delete(f); }
+      for (const f of toRemove) { this.router.delete(f); this.resumeSet.delete(f); this.floors.delete(f); }
       if (toRemove.length) this._send({ type: "unsubscribe", topics: toRemove });
       const toAdd = [];
       for (const f of desired) if (!this.router.has(f) && !this.failed.has(f)) toAdd.push(f);
@@ -563,6 +570,8 @@
       const topics = info ? info.topics : (frame.topics || []);
       const resume = info ? info.resume : false;
       const epochChanged = this.epoch !== null && frame.epoch !== undefined && frame.epoch !== this.epoch;
+      const cursorBefore = this.cursor;
+      if (epochChanged) this.floors.clear();
       if (resume && (frame.recovered === false || epochChanged)) {
         // The missed notifications cannot all be replayed: the tabs must reload their state.
         this.cursor = typeof frame.head === "number" ? frame.head : this.cursor;
@@ -578,6 +587,14 @@
         this.cursor = frame.head;
       }
       if (frame.epoch !== undefined) this.epoch = frame.epoch;
+      if (!resume && !epochChanged) {
+        // Live from `head` on: what came before it, up to the cursor's position, is not this filter's.
+        for (const f of topics) {
+          this.floors.delete(f);
+          if (cursorBefore !== null && typeof frame.head === "number" && frame.head > this.cursor) this.floors.set(f, frame.head);
+        }
+      }
+      for (const [f, head] of this.floors) if (head <= this.cursor) this.floors.delete(f);
       for (const f of topics) {
         const r = this.router.get(f);
         if (r && (!info || r.ref === frame.ref)) { r.state = "active"; this.resumeSet.add(f); }
@@ -638,10 +655,13 @@
         this.stats.duplicates++;
         return;
       }
-      if (n.epoch !== undefined) this.epoch = n.epoch;
+      if (n.epoch !== undefined && n.epoch !== this.epoch) { this.epoch = n.epoch; this.floors.clear(); }
       this.cursor = n.id;
       this.stats.notifications++;
-      const groups = this.table.route(n.topic);
+      const floors = this.floors;
+      const groups = floors.size === 0 ? this.table.route(n.topic)
+        : this.table.route(n.topic, (f) => !(floors.get(f) >= n.id));
+      if (floors.size) for (const [f, head] of floors) if (head <= n.id) floors.delete(f);
       for (const { clientId, subIds } of groups) {
         this.stats.routed++;
         this._post(clientId, { t: "note", subs: subIds, n });

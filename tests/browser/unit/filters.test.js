@@ -50,6 +50,18 @@ test("bad filters are refused with a reason", () => {
   assert.deepEqual(normalizeFilters(["a.b", "a.b", "c.d"]), ["a.b", "c.d"]);
 });
 
+// PROTOCOL section 1: a topic has 2 to 8 segments, and so has a filter (the router answers
+// invalid_frame to "kimchi" or ">"). The client let one-segment filters through, so a page that
+// subscribed ">" or "kimchi" got no TypeError, only a refusal later through onError.
+test("a filter of one segment is refused at once, as the router refuses it", () => {
+  for (const f of ["kimchi", "*", ">"]) {
+    assert.match(filterProblem(f), /2 to 8 segments/, f);
+    assert.throws(() => normalizeFilters([f]), /bad filter/, f);
+  }
+  assert.equal(filterProblem("kimchi.>"), null);
+  assert.equal(filterProblem("*.*"), null);
+});
+
 test("backoff grows, is capped, and is jittered", () => {
   const lo = () => 0;
   const hi = () => 0.999999;

@@ -135,6 +135,63 @@ test("a resume the router cannot recover fires a gap; the cursor moves to the ne
   assert.deepEqual(a.of("note").map((m) => m.n.id), [4]);
 });
 
+// The hub keeps one cursor for every filter and resumes them all from it. A filter subscribed
+// later, while the router was ahead of the cursor (nothing the hub held had happened meanwhile),
+// was then sent, on the next resume, everything on its topics between the cursor and its own
+// subscription: notifications its tab had already loaded as state when it became ready.
+test("a resume does not hand a later filter what came before its subscription", async () => {
+  const { env, hub } = await connectedHub();
+  const a = makeClient(hub, "a");
+  a.send({ t: "hello", subs: [{ id: 1, filters: ["wok.userlog"] }] });
+  await flush();
+  const ws1 = env.last;
+  ws1.open();
+  ack(ws1, ws1.frames("subscribe")[0], { head: 40 });
+  ws1.receive(note(41, "wok.userlog"));
+  // 42..50 are tasks nobody here holds; then a second tab subscribes wok.tasks, at head 50.
+  const b = makeClient(hub, "b");
+  b.send({ t: "hello", subs: [{ id: 7, filters: ["wok.tasks"] }] });
+  await flush();
+  const fresh = ws1.frames("subscribe")[1];
+  assert.deepEqual([fresh.topics, fresh.since], [["wok.tasks"], undefined]);
+  ack(ws1, fresh, { head: 50 });
+  assert.deepEqual(b.of("ready").map((m) => m.subs), [[7]], "b loads its state now");
+  ws1.drop();
+  env.advance(1000);
+  const ws2 = env.last;
+  ws2.open();
+  const resume = ws2.frames("subscribe")[0];
+  assert.deepEqual([resume.topics.slice().sort(), resume.since], [["wok.tasks", "wok.userlog"], 41]);
+  ack(ws2, resume, { head: 53 });
+  // The router replays both filters after 41, as asked.
+  for (const [id, topic] of [[42, "wok.tasks"], [45, "wok.tasks"], [50, "wok.tasks"], [51, "wok.userlog"], [52, "wok.tasks"], [53, "wok.tasks"]]) {
+    ws2.receive(note(id, topic));
+  }
+  assert.deepEqual(b.of("note").map((m) => m.n.id), [52, 53], "only what followed b's subscription");
+  assert.deepEqual(a.of("note").map((m) => m.n.id), [41, 51]);
+  assert.equal(a.of("gap").length + b.of("gap").length, 0);
+  assert.equal(hub.floors.size, 0, "once the cursor passed the head, nothing is left to filter");
+});
+
+test("a notification older than a later filter's subscription still reaches the holders of older filters", async () => {
+  const { env, hub } = await connectedHub();
+  const a = makeClient(hub, "a");
+  a.send({ t: "hello", subs: [{ id: 1, filters: ["kimchi.*"] }] });
+  await flush();
+  const ws1 = env.last;
+  ws1.open();
+  ack(ws1, ws1.frames("subscribe")[0], { head: 40 });
+  const b = makeClient(hub, "b");
+  b.send({ t: "hello", subs: [{ id: 2, filters: ["kimchi.vms"] }] });
+  await flush();
+  ack(ws1, ws1.frames("subscribe")[1], { head: 50 });
+  // 45 on kimchi.vms reaches the hub late (fanned out to kimchi.* before kimchi.vms was added).
+  ws1.receive(note(45, "kimchi.vms"));
+  ws1.receive(note(51, "kimchi.vms"));
+  assert.deepEqual(a.of("note").map((m) => m.n.id), [45, 51]);
+  assert.deepEqual(b.of("note").map((m) => m.n.id), [51]);
+});
+
 test("filters added while disconnected are subscribed fresh, not resumed", async () => {
   const { env, hub } = await connectedHub();
   const a = makeClient(hub, "a");

@@ -1,8 +1,8 @@
 "use strict";
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { _internal: { TabClient, LongPollTransport, pickLinkMode } } = require("../../../Public/wok-push.js");
-const { flush } = require("./fake-env.js");
+const { _internal: { TabClient, LongPollTransport, pickLinkMode, Hub, matchFilter } } = require("../../../Public/wok-push.js");
+const { flush, makeEnv, makeClient } = require("./fake-env.js");
 
 function fakeScope() {
   return { setTimeout, clearTimeout, setInterval: () => 0, clearInterval: () => {}, location: { href: "http://127.0.0.1:9/demo/x.html" } };
@@ -83,12 +83,14 @@ function fakeRouter() {
       const u = new URL(url);
       const since = u.searchParams.has("since") ? Number(u.searchParams.get("since")) : null;
       r.requests.push({ topics: u.searchParams.get("topics"), since, wait: u.searchParams.get("wait") });
+      const topics = (u.searchParams.get("topics") || "").split(",");
+      const matching = (n) => topics.some((f) => matchFilter(f, n.topic));
       const answer = () => {
-        const list = since === null ? [] : r.log.filter((n) => n.id > since);
+        const list = since === null ? [] : r.log.filter((n) => n.id > since && matching(n));
         const head = r.log.length ? r.log[r.log.length - 1].id : 0;
         return { ok: true, status: 200, json: async () => ({ epoch: r.epoch, head, recovered: true, notifications: list }) };
       };
-      if (u.searchParams.get("wait") && !r.log.some((n) => n.id > since)) {
+      if (u.searchParams.get("wait") && !r.log.some((n) => n.id > since && matching(n))) {
         return new Promise((resolve, reject) => {
           r.held.push(() => resolve(answer()));
           init.signal.addEventListener("abort", () => { const e = new Error("aborted"); e.name = "AbortError"; reject(e); });
@@ -134,4 +136,34 @@ test("long-polling reports a resume across an epoch change as not recovered", as
   assert.deepEqual(frames.map((f) => [f.type, f.recovered]), [["subscribed", false]]);
   lp.close("test");
   await flush();
+});
+
+// Long-polling asks GET /notifications for every filter since the one cursor: when a tab added a
+// filter, the next page held that filter's history since the cursor (all of it, when the hub's
+// topics had been quiet), and the hub handed it to the tab as if it were new.
+test("long-polling: a filter added later gets only what follows its subscription", async () => {
+  const router = fakeRouter();
+  const env = makeEnv();
+  env.createTransport = (kind, settings, handlers) => new LongPollTransport(settings, handlers, { fetch: router.fetch, setTimeout, clearTimeout });
+  const hub = new Hub(env, { url: "ws://h/push", transport: "longpoll", longPollWait: 25, longPollLimit: 100, clientTimeoutMs: 60000 });
+  const settle = async () => { for (let i = 0; i < 20; i++) await flush(); };
+  router.log.push({ id: 1, epoch: "e1", topic: "wok.userlog" });
+  const a = makeClient(hub, "a");
+  a.send({ t: "hello", subs: [{ id: 1, filters: ["wok.userlog"] }] });
+  await settle();
+  router.publish({ id: 2, epoch: "e1", topic: "wok.userlog" });
+  await settle();
+  router.publish({ id: 3, epoch: "e1", topic: "wok.tasks" });
+  router.publish({ id: 4, epoch: "e1", topic: "wok.tasks" });
+  await settle();
+  const b = makeClient(hub, "b");
+  b.send({ t: "hello", subs: [{ id: 9, filters: ["wok.tasks"] }] });
+  await settle();
+  assert.deepEqual(b.of("ready").map((m) => m.subs), [[9]]);
+  router.publish({ id: 5, epoch: "e1", topic: "wok.tasks" });
+  await settle();
+  assert.deepEqual(a.of("note").map((m) => m.n.id), [2]);
+  assert.deepEqual(b.of("note").map((m) => m.n.id), [5], "3 and 4 came before b subscribed");
+  hub.shutdown();
+  await settle();
 });
