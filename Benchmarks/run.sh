@@ -22,6 +22,9 @@
 #   WOK_BENCH_SERVER_CPUS=0            pin every server to these CPUs (taskset list) and the load
 #                                      generator to the others; event loops / nginx workers = their
 #                                      count. Unset (default): nothing pinned, all share all cores
+#   WOK_BENCH_LOOPS=N                  event loops (wok-router) and nginx workers (nchan), the same
+#                                      for both; default: the CPUs the servers may use (nproc, or
+#                                      the count of WOK_BENCH_SERVER_CPUS)
 #   WOK_BENCH_NICE=-10                 niceness of the benchmark's session (autogroup) and of its
 #                                      processes (root only): the machine is shared, this keeps
 #                                      other work from skewing runs
@@ -40,7 +43,7 @@ work=${WOK_BENCH_WORK:-/tmp/wok-bench}
 targets=${WOK_BENCH_TARGETS:-"wok-router nchan tornado wok-router-nagle"}
 scenarios=${WOK_BENCH_SCENARIOS:-"idle10k fanout2k fanout10k latency publish publish-batch slow-base slow"}
 repeat=${WOK_BENCH_REPEAT:-1}
-loops=$(nproc)
+loops=${WOK_BENCH_LOOPS:-$(nproc)}
 server_cpus=${WOK_BENCH_SERVER_CPUS:-}
 server_pin=() loadgen_pin=()
 if [ -n "$server_cpus" ]; then
@@ -54,7 +57,7 @@ for part in sys.argv[1].split(","):
 rest = sorted(os.sched_getaffinity(0) - server)
 if not rest: sys.exit("WOK_BENCH_SERVER_CPUS leaves no CPU for the load generator")
 print(",".join(map(str, rest)), len(server))' "$server_cpus") || exit 2
-  loops=${loadgen_cpus##* }; loadgen_cpus=${loadgen_cpus% *}
+  loops=${WOK_BENCH_LOOPS:-${loadgen_cpus##* }}; loadgen_cpus=${loadgen_cpus% *}
   server_pin=(taskset -c "$server_cpus") loadgen_pin=(taskset -c "$loadgen_cpus")
 fi
 base_port=${WOK_BENCH_PORT:-18400}
@@ -179,8 +182,10 @@ run_once() {
   [ "$t" = nchan ] && proto=nchan
   start_server "$t"
   sleep 0.5
+  # A subscriber the server closes with 1013 (its queue bound) resumes, as PROTOCOL.md's clients do.
+  local resume=(); [ "$proto" = wok ] && resume=(--resume)
   # shellcheck disable=SC2046
-  "${nice_cmd[@]}" "${loadgen_pin[@]}" "$loadgen" --target "$t" --scenario "$s" --proto "$proto" --port "$(port_of "$t")" \
+  "${nice_cmd[@]}" "${loadgen_pin[@]}" "$loadgen" --target "$t" --scenario "$s" --proto "$proto" "${resume[@]}" --port "$(port_of "$t")" \
     --server-pid "$server_pid" $(scenario_args "$s") > "$work/last.json" &
   wait $! || true
   tee -a "$out" < "$work/last.json" | python3 -c '

@@ -14,7 +14,7 @@
 #include "hdr.h"
 #include "procstat.h"
 
-#define MAX_PUBLISHERS 32
+#define MAX_PUBLISHERS 32 /* also the width of conn_t.announced */
 
 typedef enum { PROTO_WOK, PROTO_NCHAN } proto_t;
 
@@ -43,6 +43,7 @@ typedef struct config {
     int pub_conns;
     int batch; /* notifications per POST (a JSON array) when > 1 */
     int pad;   /* bytes of padding in each notification's data */
+    int resume; /* wok proto: a healthy subscriber closed with 1013 reconnects and resumes */
     procset_t server;
     int verbose;
     struct sockaddr_in addr;
@@ -65,6 +66,11 @@ typedef struct conn {
     uint64_t received;
     uint64_t gaps; /* notifications skipped over */
     uint64_t dups; /* notifications at or below one already seen */
+    uint64_t last_id; /* id of the last notification received (wok proto), for a resume */
+    char epoch[40];   /* the history's epoch from the first "subscribed" reply */
+    uint8_t resuming; /* reconnecting after a 1013 close: subscribe with since/epoch */
+    uint32_t announced; /* publishers whose next jump was announced by "recovered": false */
+    uint64_t announced_gaps; /* notifications skipped after a resume answered "recovered": false */
 } conn_t;
 
 typedef struct subthread {
@@ -87,6 +93,8 @@ typedef struct subthread {
     uint64_t other_frames;
     uint64_t fragmented;
     uint64_t closed_after_ready;
+    uint64_t resumes;     /* reconnections after a 1013 close */
+    uint64_t unrecovered; /* resumes answered "recovered": false */
     hdr_t *lat;
     uint8_t *scratch;
     char first_error[256];

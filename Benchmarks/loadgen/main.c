@@ -83,6 +83,8 @@ static void usage(void) {
             "  --pub-conns N         publisher connections (1)\n"
             "  --batch N             notifications per POST, as a JSON array (1)\n"
             "  --pad N               padding bytes in each notification (100)\n"
+            "  --resume              wok proto: a healthy subscriber closed with 1013 (queue bound) reconnects\n"
+            "                        and resumes after the last id it received (since/epoch), as real clients do\n"
             "  --server-pid PID      server process (and its children) to measure; repeatable\n"
             "  --verbose\n");
 }
@@ -99,6 +101,7 @@ int main(int argc, char **argv) {
         {"duration", 1, 0, 'd'},      {"idle-wait", 1, 0, 'm'},   {"drain-timeout", 1, 0, 'D'},
         {"pub-conns", 1, 0, 'c'},     {"batch", 1, 0, 'b'},       {"pad", 1, 0, 'x'},
         {"server-pid", 1, 0, 'k'},    {"verbose", 0, 0, 'v'},     {"help", 0, 0, 'h'},
+        {"resume", 0, 0, 'R'},
         {0, 0, 0, 0}};
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -126,6 +129,7 @@ int main(int argc, char **argv) {
         case 'x': cfg.pad = atoi(optarg); break;
         case 'k': procset_add_tree(&cfg.server, (pid_t)atoi(optarg)); break;
         case 'v': cfg.verbose = 1; break;
+        case 'R': cfg.resume = 1; break;
         default: usage(); return 2;
         }
     }
@@ -235,10 +239,12 @@ int main(int argc, char **argv) {
         drained = 0;
         int healthy = 0;
         for (int i = 0; i < cfg.subs; i++)
-            if (!conns[i].slow && conns[i].state == C_READY) healthy++;
+            if (!conns[i].slow && (conns[i].state == C_READY || conns[i].resuming)) healthy++;
         while (mono_ns() < dl) {
             uint64_t got = 0;
             for (int i = 0; i < nth; i++) got += atomic_load(&th[i].received_healthy);
+            /* Notifications a resume announced as lost ("recovered": false) never come. */
+            for (int i = 0; i < cfg.subs; i++) got += *(volatile uint64_t *)&conns[i].announced_gaps;
             if (got >= (uint64_t)healthy * expected) {
                 drained = 1;
                 break;
@@ -280,14 +286,17 @@ int main(int argc, char **argv) {
     }
 
     /* Check: every healthy subscriber got every notification of every publisher, in order, once. */
-    uint64_t missing = 0, gaps = 0, dups = 0, delivered_window = 0, slow_received = 0;
-    uint64_t error_frames = 0, fragmented = 0, closed_healthy = 0;
+    uint64_t missing = 0, gaps = 0, dups = 0, delivered_window = 0, slow_received = 0, announced_gaps = 0;
+    uint64_t error_frames = 0, fragmented = 0, closed_healthy = 0, resumes = 0, unrecovered = 0;
+    int stuck_resuming = 0;
     int incomplete_subs = 0;
     for (int i = 0; i < cfg.subs; i++) {
         conn_t *c = &conns[i];
-        if (c->slow || (c->state != C_READY && c->state != C_CLOSED)) continue;
+        if (c->slow || (c->state != C_READY && c->state != C_CLOSED && !c->resuming)) continue;
+        if (c->resuming) stuck_resuming++;
         gaps += c->gaps;
         dups += c->dups;
+        announced_gaps += c->announced_gaps;
         uint64_t miss = 0;
         for (int k = 0; k < cfg.pub_conns; k++)
             if (c->next[k] < pub[k].seq) miss += pub[k].seq - c->next[k];
@@ -305,6 +314,8 @@ int main(int argc, char **argv) {
         error_frames += th[i].error_frames;
         fragmented += th[i].fragmented;
         closed_healthy += th[i].closed_after_ready;
+        resumes += th[i].resumes;
+        unrecovered += th[i].unrecovered;
         if (!*first_error && th[i].first_error[0]) first_error = th[i].first_error;
     }
     uint64_t accepted_window = 0;
@@ -322,7 +333,7 @@ int main(int argc, char **argv) {
     }
     int healthy_subs = ready - slow_made;
     int ok = failed == 0 && ready == cfg.subs && missing == 0 && gaps == 0 && dups == 0 && pub_errors == 0 &&
-             closed_healthy == 0 && error_frames == 0 && fragmented == 0;
+             closed_healthy == 0 && error_frames == 0 && fragmented == 0 && unrecovered == 0 && stuck_resuming == 0;
     double dur = cfg.duration;
 
     printf("{\"target\":\"%s\",\"scenario\":\"%s\"", cfg.target, cfg.scenario);
@@ -372,6 +383,10 @@ int main(int argc, char **argv) {
         put_kv("incomplete_subscribers", incomplete_subs, 0);
         put_kv("healthy_subscribers", healthy_subs, 0);
         put_kv("healthy_closed", (double)closed_healthy, 0);
+        put_kv("resumes", (double)resumes, 0);
+        put_kv("resumes_unrecovered", (double)unrecovered, 0);
+        put_kv("announced_gaps", (double)announced_gaps, 0);
+        put_kv("stuck_resuming", (double)stuck_resuming, 0);
         put_kv("slow_closed", slow_closed, 0);
         put_kv("slow_closed_1013", slow_1013, 0);
         put_kv("slow_still_open", slow_open, 0);

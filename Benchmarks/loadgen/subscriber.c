@@ -74,8 +74,24 @@ static void conn_fail(subthread_t *t, conn_t *c, int retryable) {
     }
 }
 
+/* A healthy subscriber closed with 1013 (its outbound queue hit the server's bound): reconnect
+ * and resume after the last id received, as PROTOCOL.md's clients do. */
+static void conn_resume(subthread_t *t, conn_t *c) {
+    conn_close_fd(t, c);
+    c->state = C_IDLE;
+    c->resuming = 1;
+    c->retries = 0;
+    c->saw_close = 0;
+    c->lost_how = 0;
+    t->resumes++;
+    t->retry[t->nretry++] = c;
+}
+
 static void conn_lost(subthread_t *t, conn_t *c) {
-    if (c->state == C_READY) {
+    if (c->state == C_READY && cfg.resume && !c->slow && c->saw_close && c->close_code == 1013 &&
+        !atomic_load_explicit(&g_stop, memory_order_relaxed)) {
+        conn_resume(t, c);
+    } else if (c->state == C_READY) {
         conn_close_fd(t, c);
         c->state = C_CLOSED;
         if (!c->slow) t->closed_after_ready++;
@@ -151,7 +167,12 @@ static void on_upgraded(subthread_t *t, conn_t *c) {
         return;
     }
     char frame[600];
-    int n = snprintf(frame, sizeof frame, "{\"type\":\"subscribe\",\"topics\":[\"%s\"],\"ref\":%u}", cfg.topic, c->idx);
+    int n = c->resuming
+                ? snprintf(frame, sizeof frame,
+                           "{\"type\":\"subscribe\",\"topics\":[\"%s\"],\"ref\":%u,\"since\":%llu,\"epoch\":\"%s\"}",
+                           cfg.topic, c->idx, (unsigned long long)c->last_id, c->epoch)
+                : snprintf(frame, sizeof frame, "{\"type\":\"subscribe\",\"topics\":[\"%s\"],\"ref\":%u}", cfg.topic,
+                           c->idx);
     if (ws_send(c, 1, frame, (size_t)n) < 0) {
         conn_fail(t, c, 1);
         return;
@@ -185,6 +206,8 @@ static void on_notification(subthread_t *t, conn_t *c, const uint8_t *s, size_t 
         t->slow_received++;
         return;
     }
+    uint64_t id;
+    if (cfg.proto == PROTO_WOK && find_uint(s, len, "\"id\"", 4, &id)) c->last_id = id;
     if (pub >= MAX_PUBLISHERS) {
         t->error_frames++;
         return;
@@ -192,12 +215,16 @@ static void on_notification(subthread_t *t, conn_t *c, const uint8_t *s, size_t 
     uint32_t expect = c->next[pub];
     if (seq == expect) {
         c->next[pub]++;
+    } else if (seq > expect && (c->announced & (1u << pub))) {
+        c->announced_gaps += seq - expect;
+        c->next[pub] = (uint32_t)seq + 1;
     } else if (seq > expect) {
         c->gaps += seq - expect;
         c->next[pub] = (uint32_t)seq + 1;
     } else {
         c->dups++;
     }
+    c->announced &= ~(1u << pub);
     c->received++;
     (*healthy)++;
     uint64_t now = mono_ns();
@@ -215,6 +242,27 @@ static void on_text(subthread_t *t, conn_t *c, const uint8_t *s, size_t len, uin
         return;
     }
     if (c->state == C_SUBSCRIBING && memmem(s, len, "\"subscribed\"", 12)) {
+        if (c->resuming) {
+            c->resuming = 0;
+            c->state = C_READY;
+            t->inflight--;
+            const uint8_t *r = memmem(s, len, "\"recovered\"", 11);
+            if (r) r += 11;
+            while (r && r < s + len && (*r == ' ' || *r == ':')) r++;
+            if (!r || r >= s + len || *r != 't') {
+                t->unrecovered++;
+                c->announced = ~0u;
+            }
+            return;
+        }
+        const uint8_t *e = memmem(s, len, "\"epoch\":\"", 9);
+        if (e) {
+            e += 9;
+            size_t k = 0;
+            while (e + k < s + len && e[k] != '"' && k < sizeof c->epoch - 1) k++;
+            memcpy(c->epoch, e, k);
+            c->epoch[k] = 0;
+        }
         mark_ready(t, c);
         return;
     }
