@@ -56,8 +56,7 @@ extension PostgresHistoryStore {
         let logger = logger
         let recordSeconds = configuration.commitRecordSeconds
         return try await readerConnection.run("trimming history") { connection in
-            try await connection.query(
-                "DELETE FROM wok_history_commits WHERE committed_at < now() - make_interval(secs => \(recordSeconds))", logger: logger)
+            try await connection.query(Self.deleteOldCommits(olderThan: recordSeconds), logger: logger)
             var deleted: Int64 = 0
             for try await count in try await connection.query("""
                 WITH rules AS (

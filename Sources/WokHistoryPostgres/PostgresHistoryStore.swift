@@ -40,7 +40,8 @@ import WokRouterCore
 /// Tables (created when missing, under an advisory lock so that routers starting together do not
 /// race): `wok_notifications(id, topic, time_ms, data)`, `wok_history_trims(topic, through)`,
 /// `wok_history_meta(epoch, head, schema_version)`, `wok_history_commits(token, last_id,
-/// committed_at)` (kept `commitRecordSeconds`, trimmed with the history).
+/// committed_at)` (kept `commitRecordSeconds`, trimmed with the history by its index
+/// `wok_history_commits_by_committed_at`).
 public final class PostgresHistoryStore: HistoryStore, Sendable {
     /// Where the database is (without password when printed).
     public let url: PostgresURL

@@ -39,7 +39,7 @@ extension SQLiteHistoryStore {
                     flush()
                     do throws(HistoryError) {
                         let (deleted, finished) = try trimChunk(
-                            pass.rules, now: pass.now, limit: max(1, configuration.trimChunk), countCutoffs: &pass.countCutoffs)
+                            pass.rules, now: pass.now, limit: max(1, configuration.trimChunk), plan: &pass.plan)
                         pass.deleted += deleted
                         if finished {
                             pass.continuation.resume(returning: .success(pass.deleted))
@@ -116,24 +116,23 @@ extension SQLiteHistoryStore {
     /// Applies retention in one transaction deleting at most `limit` notifications (the oldest
     /// first within each topic), remembering per topic the highest id deleted.
     ///
-    /// A pass deletes what the rules condemned when it started: a topic's count bound is turned
-    /// into an id once (`countCutoffs`, filled for every topic by the pass's first chunk, and for
-    /// a topic first seen later by the chunk that sees it), and the age bound counts back from the
-    /// pass's `now`. So the rows a pass may delete are a set fixed at its start that every chunk
-    /// shrinks: the pass ends however many appends commit between its chunks. What those appends
-    /// push past a count bound is left to the next pass.
+    /// A pass deletes what the rules condemned when it started: its first chunk makes the pass's
+    /// `plan` (the topics stored then, and each one's count bound turned into an id), which the
+    /// later chunks reuse, and the age bound counts back from the pass's `now`. So the rows a pass
+    /// may delete are a set fixed at its start that every chunk shrinks: the pass ends however
+    /// many appends commit between its chunks. What those appends push past a bound (a topic
+    /// first stored during the pass included) is left to the next pass.
     /// - Returns: how many were deleted, and whether the pass is done (false: call again).
     func trimChunk(_ rules: RetentionRules, now: NotificationTime, limit: Int,
-                   countCutoffs: inout [String: Int64]) throws(HistoryError) -> (deleted: Int, finished: Bool) {
+                   plan: inout TrimPass.Plan?) throws(HistoryError) -> (deleted: Int, finished: Bool) {
         try writer.execute("BEGIN IMMEDIATE")
         do throws(HistoryError) {
-            let topics = try writer.prepare("SELECT DISTINCT topic FROM notifications")
-            try topics.bind([])
-            var names: [String] = []
-            while try topics.step() { names.append(topics.text(0)) }
-            let cutoff = try writer.prepare("""
-                SELECT id FROM notifications WHERE topic = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2
-                """)
+            var current: TrimPass.Plan
+            if let plan {
+                current = plan
+            } else {
+                current = try makeTrimPlan(rules)
+            }
             let highest = try writer.prepare("""
                 SELECT max(id), count(*) FROM notifications WHERE topic = ?1 AND (id <= ?2 OR time_ms < ?3)
                 """)
@@ -148,27 +147,27 @@ extension SQLiteHistoryStore {
                 INSERT INTO trims(topic, through) VALUES (?1, ?2)
                 ON CONFLICT(topic) DO UPDATE SET through = max(through, excluded.through)
                 """)
-            // Each topic's count cutoff, computed once per pass (before anything is deleted).
-            var cutoffs = countCutoffs
-            for name in names where cutoffs[name] == nil {
-                guard let count = rules.retention(for: name).count else { continue }
-                try cutoff.bind([.text(name), .integer(Int64(count))])
-                cutoffs[name] = try cutoff.step() ? cutoff.int(0) : 0
-            }
             var deleted = 0
             var finished = true
-            for name in names {
+            var done = 0  // topics at the front of the plan this chunk finished
+            for name in current.topics {
                 let retention = rules.retention(for: name)
-                let throughID = cutoffs[name] ?? 0
+                let throughID = current.countCutoffs[name] ?? 0
                 let oldest = retention.maxAgeSeconds.map { now.millisecondsSince1970 - $0 * 1000 } ?? Int64.min
                 try highest.bind([.text(name), .integer(throughID), .integer(oldest)])
-                guard try highest.step(), !highest.isNull(0) else { continue }
+                guard try highest.step(), !highest.isNull(0) else {
+                    done += 1
+                    continue
+                }
                 var maxDeleted = highest.int(0), count = Int(highest.int(1))
                 let room = limit - deleted
                 if room <= 0 { finished = false; break }
                 if count > room {
                     try chunkEnd.bind([.text(name), .integer(throughID), .integer(oldest), .integer(Int64(room - 1))])
-                    guard try chunkEnd.step() else { continue }
+                    guard try chunkEnd.step() else {
+                        done += 1
+                        continue
+                    }
                     maxDeleted = chunkEnd.int(0)
                     count = room
                     finished = false
@@ -177,9 +176,11 @@ extension SQLiteHistoryStore {
                 try remember.run([.text(name), .integer(maxDeleted)])
                 deleted += count
                 if !finished { break }
+                done += 1
             }
             try writer.execute("COMMIT")
-            countCutoffs = cutoffs
+            current.topics.removeFirst(done)
+            plan = current
             condition.lock()
             shared.trimChunks += 1
             condition.unlock()
@@ -188,5 +189,27 @@ extension SQLiteHistoryStore {
             try? writer.execute("ROLLBACK")
             throw error
         }
+    }
+
+    /// A pass's plan, read inside its first chunk's transaction (before anything is deleted):
+    /// the topics stored, and the count cutoff of each one with a count bound.
+    private func makeTrimPlan(_ rules: RetentionRules) throws(HistoryError) -> TrimPass.Plan {
+        let topics = try writer.prepare("SELECT DISTINCT topic FROM notifications")
+        try topics.bind([])
+        var names: [String] = []
+        while try topics.step() { names.append(topics.text(0)) }
+        let cutoff = try writer.prepare("""
+            SELECT id FROM notifications WHERE topic = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2
+            """)
+        var cutoffs: [String: Int64] = [:]
+        for name in names {
+            guard let count = rules.retention(for: name).count else { continue }
+            try cutoff.bind([.text(name), .integer(Int64(count))])
+            cutoffs[name] = try cutoff.step() ? cutoff.int(0) : 0
+        }
+        condition.lock()
+        shared.trimPlans += 1
+        condition.unlock()
+        return TrimPass.Plan(topics: names, countCutoffs: cutoffs)
     }
 }

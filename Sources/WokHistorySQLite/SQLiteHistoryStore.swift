@@ -35,6 +35,8 @@ public final class SQLiteHistoryStore: HistoryStore, @unchecked Sendable {
         var commits = 0
         /// Retention transactions committed (chunks of passes), for tests.
         var trimChunks = 0
+        /// Retention plans made (`SELECT DISTINCT topic` runs): one per pass, for tests.
+        var trimPlans = 0
     }
 
     /// `wok_router_store_queue_depth`: appends and other jobs waiting for the writer.
@@ -116,6 +118,9 @@ public final class SQLiteHistoryStore: HistoryStore, @unchecked Sendable {
 
     /// Retention transactions committed so far (a pass larger than `trimChunk` is several).
     package var trimChunkCount: Int { condition.lock(); defer { condition.unlock() }; return shared.trimChunks }
+
+    /// Retention plans made so far (the topic list read): one per pass, however many chunks.
+    package var trimPlanCount: Int { condition.lock(); defer { condition.unlock() }; return shared.trimPlans }
 
     /// Jobs waiting for the writer.
     package var queuedJobs: Int { condition.lock(); defer { condition.unlock() }; return shared.jobs.count }

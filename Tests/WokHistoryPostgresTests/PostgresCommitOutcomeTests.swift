@@ -114,6 +114,7 @@ struct PostgresCommitOutcomeTests {
         } throws: { error in
             let text = "\(error)"
             return text.contains("predate wok_history_commits") && text.contains("CREATE TABLE IF NOT EXISTS wok_history_commits")
+                && text.contains("CREATE INDEX IF NOT EXISTS wok_history_commits_by_committed_at ON wok_history_commits(committed_at)")
         }
         // Once the owner ran it (here: a router that may create tables), the limited user needs the grant.
         let owner = try await PostgresHistoryStore(url: url)

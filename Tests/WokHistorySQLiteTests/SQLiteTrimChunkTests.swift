@@ -31,6 +31,23 @@ import WokRouterCore
         await store.close()
     }
 
+    /// The topic list (`SELECT DISTINCT topic`, a read of the whole topic index) and the count
+    /// cutoffs are read by a pass's first chunk and reused by the others.
+    @Test func aPassReadsItsTopicsOnceHoweverManyChunksItTakes() async throws {
+        let folder = TempFolder()
+        let store = try store(folder, chunk: 7)
+        _ = try await store.append((1...40).map { pending("kimchi.vms", $0) })
+        _ = try await store.append((1...12).map { pending("wok.userlog", $0) })
+        let rules = RetentionRules(defaultRetention: Retention(count: 3))
+        #expect(try await store.trim(rules, now: .now()) == 37 + 9)
+        #expect(store.trimChunkCount == 7, "46 deletions in chunks of 7")
+        #expect(store.trimPlanCount == 1, "one topic list for the whole pass")
+        #expect(try await store.read(filters: [try TopicFilter("wok.userlog")], since: 0, limit: 100).notifications.map(\.id) == [50, 51, 52])
+        #expect(try await store.trim(rules, now: .now()) == 0)
+        #expect(store.trimPlanCount == 2, "and one for the next pass")
+        await store.close()
+    }
+
     @Test func aPassOfExactlyOneChunkEndsInOneGo() async throws {
         let folder = TempFolder()
         let store = try store(folder, chunk: 5)

@@ -15,7 +15,7 @@ import uuid
 
 import pytest
 
-from harness import SSEClient, eventually, metric
+from harness import SSEClient, eventually, metric, router_config
 
 pytestmark = pytest.mark.wok_router_only("the PostgreSQL history store")
 
@@ -62,9 +62,11 @@ def sql(database, query):
 class PausableProxy:
     """A TCP proxy on loopback in front of the database: `pause()` holds every byte in both
     directions (a router stalled, or cut off, from the database) until `resume()`;
-    `cut_next_answer()` lets the next bytes a client sends through, then closes that connection
-    when the server answers, without forwarding the answer (the server did the work; the client
-    never hears of it)."""
+    `hold_listener()` holds, until `release_listener()`, what the server sends on the connections
+    that sent `LISTEN` (the router's fan-out lags behind the other routers' commits while its
+    reads go through); `cut_next_answer()` lets the next bytes a client sends through, then closes
+    that connection when the server answers, without forwarding the answer (the server did the
+    work; the client never hears of it)."""
 
     def __init__(self, database):
         target = urllib.parse.urlsplit(database)
@@ -72,6 +74,9 @@ class PausableProxy:
         self.database = database
         self.flowing = threading.Event()
         self.flowing.set()
+        self.listener_flowing = threading.Event()
+        self.listener_flowing.set()
+        self.listening = set()  # client sockets that sent LISTEN
         self.lock = threading.Lock()
         self.cut_armed = False
         self.doomed = set()  # client sockets whose next answer is cut
@@ -97,8 +102,15 @@ class PausableProxy:
     def resume(self):
         self.flowing.set()
 
+    def hold_listener(self):
+        self.listener_flowing.clear()
+
+    def release_listener(self):
+        self.listener_flowing.set()
+
     def close(self):
         self.flowing.set()
+        self.listener_flowing.set()
         for sock in [self.listener, *self.sockets]:
             try:
                 sock.close()
@@ -123,6 +135,11 @@ class PausableProxy:
                 if not data:
                     break
                 self.flowing.wait()
+                if source is client and b'LISTEN "' in data:
+                    with self.lock:
+                        self.listening.add(client)
+                if source is not client and client in self.listening:
+                    self.listener_flowing.wait()
                 with self.lock:
                     if source is client and self.cut_armed:
                         self.cut_armed = False
@@ -314,6 +331,52 @@ def test_a_router_that_fell_behind_retention_closes_the_subscribers_that_missed_
 
         other = a.publish_ok("itest.vm.other", {"n": 1})
         assert ids(bystander.notifications(1)) == [other["id"]], "a subscriber of another topic was not closed"
+    finally:
+        proxy.close()
+
+
+def test_a_resume_answered_past_resume_wait_gets_nothing_twice(server_factory, database, client):
+    """Router B's LISTEN connection is held back (its fan-out lags behind A's commits; its reads
+    go through) while a tab that got ids from A resumes on B. Past `resume_wait` B answers; when
+    its fan-out catches up, what the tab already has (ids at or below `since`) is not sent again,
+    neither to a Python `websockets` client nor on an SSE stream resumed with Last-Event-ID, and
+    the next notification is. Nothing is missing either, so the answer is `recovered: true`, with
+    the lower head B had fanned out."""
+    proxy = PausableProxy(database)
+    try:
+        a = server_factory(store=database)
+        b = server_factory(store=proxy.url(), config=router_config(resume_wait=0.3))
+        on_a = client(to=a)
+        sub = on_a.subscribe(["itest.events"])
+        watcher = client(to=b)  # shows how far B's fan-out got
+        watcher.subscribe(["itest.events"])
+        first = a.publish_ok("itest.events", {"seq": 1})
+        assert ids(watcher.notifications(1)) == [first["id"]]
+
+        proxy.hold_listener()
+        seen = [a.publish_ok("itest.events", {"seq": seq})["id"] for seq in (2, 3)]
+        assert ids(on_a.notifications(3)) == [first["id"]] + seen
+        watcher.quiet()  # B's fan-out is held at `first`
+        since = seen[-1]
+        again = client(to=b)
+        answer = again.subscribe(["itest.events"], since=since, epoch=sub["epoch"])
+        stream = SSEClient(b, ["itest.events"], last_event_id=since)
+        try:
+            event = stream.event()
+            assert event["event"] == "subscribed"
+            sse_answer = json.loads(event["data"])
+            proxy.release_listener()
+            assert ids(watcher.notifications(2)) == seen, "B's fan-out caught up"
+
+            live = a.publish_ok("itest.events", {"seq": 4})
+            assert ids(again.notifications(1)) == [live["id"]], "nothing at or below since came again"
+            assert [frame["id"] for _, frame in stream.notifications(1)] == [live["id"]]
+            again.quiet()
+        finally:
+            stream.close()
+        for frame in (answer, sse_answer):
+            assert frame["head"] == first["id"] < since, "answered past resume_wait, before B's fan-out got to since"
+            assert frame["recovered"] is True, "nothing was missed, nothing came twice"
     finally:
         proxy.close()
 

@@ -10,12 +10,16 @@ extension Router {
     /// notification is closed (`SubscriberCloseReason.historyGap`; `/push` closes 1013, an SSE
     /// stream ends, a long-poll returns): the client reconnects and resumes after the last id it
     /// got, which is below the gap, and the store, having trimmed those notifications, answers
-    /// `recovered: false`. Subscribers whose filters match none of the gap's topics keep going.
+    /// `recovered: false`. Subscribers whose filters match none of the gap's topics keep going,
+    /// and so do those whose matching filters are floored at or above the gap's last id (they
+    /// resumed after it: the client has those notifications).
     /// Runs in order with the fan-out: before anything after the gap is handed over.
     func historyGap(_ gap: HistoryGap) {
         let closed = state.withLock { state -> [SubscriberEntry] in
             state.fannedOut = max(state.fannedOut, gap.through)
-            let affected = state.entries.values.filter { !$0.closed && gap.mayAffect($0.filters) }
+            let affected = state.entries.values.filter { entry in
+                !entry.closed && gap.mayAffect(entry.filters.filter { entry.floors[$0, default: 0] < gap.through })
+            }
             for entry in affected { Router.forget(entry, in: &state) }
             metrics.held(subscriptions: state.index.count, subscribers: state.entries.count)
             return affected

@@ -9,6 +9,15 @@ extension Router {
     /// while the replay runs, and those of filters already held are merged in id order. A filter
     /// already held is not added twice, and notifications matching it are not replayed again.
     /// Subscribes of one subscriber must not overlap (the transport handles one frame at a time).
+    ///
+    /// A resume whose `since` the store committed but this router's fan-out has not reached yet
+    /// (another router sharing the store committed it a moment ago) waits for the fan-out, at most
+    /// `configuration.resumeWaitSeconds`. Past that bound it is answered anyway, with `recovered`
+    /// true and the lower `head` this router has got to: the new filters are floored at `since`
+    /// (nothing at or below it is delivered through them when the fan-out gets there; the client
+    /// has it), so every later notification still arrives live, once, in order. A `since` the
+    /// store never committed (a position in another history) is answered `recovered: false`
+    /// without a floor.
     /// - Parameters:
     ///   - since: resume after this id; nil for live notifications only.
     ///   - epoch: the history `since` counts in; nil means the current one.
@@ -16,15 +25,19 @@ extension Router {
     ///   `unavailable` when the store cannot be read (the subscription is then not added).
     public func subscribe(_ subscriber: any Subscriber, filters: [TopicFilter], since: UInt64? = nil,
                           epoch: String? = nil, onSubscribed: (SubscribeResult) -> Void) async throws(SubscribeError) {
-        if let since, epoch == nil || epoch == store.epoch { await awaitFanOut(through: since) }
-        let (entry, added, held, head) = try beginSubscribe(subscriber, filters)
+        let current = epoch == nil || epoch == store.epoch
+        var floor: UInt64?
+        if let since, current { floor = try await committedResumePoint(since) }
+        let (entry, added, held, head) = try beginSubscribe(subscriber, filters, floor: floor)
         var replay: [Notification] = []
         var recovered = true
         if let since {
-            if let epoch, epoch != store.epoch {
+            if !current {
                 recovered = false
             } else if since > head {
-                recovered = false
+                // Floored at `since` when the store committed it: nothing is missing, nothing
+                // comes twice. Not committed: `since` counts in some other history.
+                recovered = floor != nil
             } else if !added.isEmpty {
                 do {
                     (replay, recovered) = try await readReplay(added, excluding: held, since: since, through: head)
@@ -53,7 +66,7 @@ extension Router {
     ///   is registered then.
     public func subscribeLive(_ subscriber: any Subscriber, filters: [TopicFilter],
                               onSubscribed: (SubscribeResult) -> Void) throws(SubscribeError) {
-        let (entry, _, _, head) = try beginSubscribe(subscriber, filters)
+        let (entry, _, _, head) = try beginSubscribe(subscriber, filters, floor: nil)
         onSubscribed(SubscribeResult(head: head, epoch: store.epoch, recovered: true))
         finishSubscribe(entry)
     }
@@ -64,6 +77,7 @@ extension Router {
             guard let entry = state.entries[ObjectIdentifier(subscriber)] else { return }
             for filter in filters where entry.filters.remove(filter) != nil {
                 state.index.remove(filter, for: entry)
+                entry.floors[filter] = nil
             }
             if entry.filters.isEmpty && entry.pendingSubscribes == 0 {
                 state.entries[ObjectIdentifier(subscriber)] = nil
@@ -87,6 +101,7 @@ extension Router {
         state.entries[ObjectIdentifier(entry.subscriber)] = nil
         for filter in entry.filters { state.index.remove(filter, for: entry) }
         entry.filters = []
+        entry.floors = [:]
         entry.closed = true
         entry.buffer = []
     }
@@ -98,9 +113,10 @@ extension Router {
 
     /// The first half of every subscribe: refuses exact filters naming no topic, then registers
     /// the filters with live deliveries held back (every notification after `head`, the last one
-    /// fanned out, reaches the entry's buffer; every one up to `head` is in the store). The caller
-    /// answers, replays if asked, then calls `finishSubscribe`.
-    private func beginSubscribe(_ subscriber: any Subscriber, _ filters: [TopicFilter]) throws(SubscribeError)
+    /// fanned out, reaches the entry's buffer; every one up to `head` is in the store). When
+    /// `floor` is above `head`, the added filters are floored at it (see `SubscriberEntry.floors`).
+    /// The caller answers, replays if asked, then calls `finishSubscribe`.
+    private func beginSubscribe(_ subscriber: any Subscriber, _ filters: [TopicFilter], floor: UInt64?) throws(SubscribeError)
         -> (SubscriberEntry, added: [TopicFilter], held: [TopicFilter], head: UInt64) {
         let snapshot = registry.snapshot
         for filter in filters {
@@ -110,10 +126,10 @@ extension Router {
                 throw .unknownTopic(topic.name, suggestions: snapshot.suggestions(for: topic.name))
             }
         }
-        return register(subscriber, filters)
+        return register(subscriber, filters, floor: floor)
     }
 
-    private func register(_ subscriber: any Subscriber, _ filters: [TopicFilter])
+    private func register(_ subscriber: any Subscriber, _ filters: [TopicFilter], floor: UInt64?)
         -> (SubscriberEntry, added: [TopicFilter], held: [TopicFilter], head: UInt64) {
         state.withLock { state in
             let key = ObjectIdentifier(subscriber)
@@ -125,6 +141,7 @@ extension Router {
                 state.index.insert(filter, for: entry)
                 added.append(filter)
             }
+            if let floor, floor > state.fannedOut { entry.floor(added, at: floor) }
             entry.pendingSubscribes += 1
             metrics.held(subscriptions: state.index.count, subscribers: state.entries.count)
             return (entry, added, held, state.fannedOut)
@@ -135,6 +152,7 @@ extension Router {
         state.withLock { state in
             for filter in added where entry.filters.remove(filter) != nil {
                 state.index.remove(filter, for: entry)
+                entry.floors[filter] = nil
             }
             entry.pendingSubscribes -= 1
             flushBuffer(entry)
@@ -146,21 +164,32 @@ extension Router {
     }
 
     /// With a store shared by several routers (PostgreSQL), a tab may resume here after `since`
-    /// reached it through another router, before this router's fan-out got that far. When the
-    /// store has committed `since`, waits (at most `configuration.resumeWaitSeconds`, checking
-    /// every 10 ms) for the fan-out to reach it, so the resume is recovered instead of refused as
-    /// being ahead of the head. Returns at once in the usual case (`since` already fanned out),
-    /// for a `since` the store never committed, and when the bound is 0.
-    private func awaitFanOut(through since: UInt64) async {
-        if state.withLock({ $0.fannedOut }) >= since { return }
+    /// reached it through another router, before this router's fan-out got that far.
+    ///
+    /// Returns `since` when it is a committed position: at once when the fan-out has reached it
+    /// (the usual case); otherwise after reading the store's committed head and waiting (at most
+    /// `configuration.resumeWaitSeconds`, checking every 10 ms; not at all when it is 0) for the
+    /// fan-out to get there, so that the answer's head covers it. Returns nil when the store never
+    /// committed `since` (it counts in another history).
+    /// - Throws: `unavailable` when the committed head cannot be read.
+    private func committedResumePoint(_ since: UInt64) async throws(SubscribeError) -> UInt64? {
+        if state.withLock({ $0.fannedOut }) >= since { return since }
+        let committed: UInt64
+        do {
+            committed = try await store.read(filters: [], since: since, limit: 0).head
+        } catch {
+            metrics.refused(.unavailable)
+            throw .unavailable(error)
+        }
+        guard since <= committed else { return nil }
         let bound = configuration.resumeWaitSeconds
-        guard bound > 0, bound.isFinite else { return }
+        guard bound > 0, bound.isFinite else { return since }
         let deadline = ContinuousClock.now + .milliseconds(Int64(min(bound, 31_536_000) * 1000))  // at most a year
-        guard let committed = try? await store.read(filters: [], since: since, limit: 0).head, since <= committed else { return }
         while ContinuousClock.now < deadline {
-            if state.withLock({ $0.fannedOut }) >= since { return }
+            if state.withLock({ $0.fannedOut }) >= since { break }
             try? await Task.sleep(for: .milliseconds(10))
         }
+        return since
     }
 
     /// Reads every stored notification of `filters` with id in (`since`, `through`] that no filter

@@ -14,8 +14,10 @@ public struct RouterConfiguration: Sendable {
     /// With a store shared by several routers (PostgreSQL): the longest, in seconds, a resume
     /// waits when its `since` was committed (by another router) but this router's fan-out has
     /// not reached it yet (its LISTEN/NOTIFY lags). Within the bound the resume is answered as
-    /// usual once the fan-out gets there; past it, `recovered: false` (`since` is ahead of this
-    /// router's head). 0: no wait. Single-router stores never wait.
+    /// usual once the fan-out gets there; past it, it is answered anyway (`recovered: true`, a
+    /// `head` below `since`) and what the fan-out later brings at or below `since` is not
+    /// delivered to it (the client has it). 0: no wait. Single-router stores practically never
+    /// wait (their fan-out follows each commit at once).
     public var resumeWaitSeconds: Double = 2
     /// Publish a `wok.router.plugins` notification when a plugin is loaded, changed, refused or removed.
     public var publishPluginEvents = true

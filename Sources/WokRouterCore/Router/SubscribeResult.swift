@@ -1,13 +1,16 @@
 /// What a subscribe answers (the `subscribed` frame, PROTOCOL section 4).
 public struct SubscribeResult: Sendable, Hashable {
     /// The id of the last notification handed to subscribers when the subscription took effect
-    /// (0: none yet): the replay covers ids up to it, every later one is delivered live.
+    /// (0: none yet): the replay covers ids up to it, every later one is delivered live. It may
+    /// be below a `since` that another router of a shared store committed and this router's
+    /// fan-out had not reached within the resume wait: every id above `since` is then delivered
+    /// live, none at or below it.
     public var head: UInt64
     /// The history the ids count in.
     public var epoch: String
     /// False when `since` was given but the missed notifications cannot all be replayed
-    /// (the epoch differs or history was trimmed past `since`); nothing is replayed then.
-    /// True when `since` was not given.
+    /// (the epoch differs, history was trimmed past `since`, or the store never committed
+    /// `since`); nothing is replayed then. True when `since` was not given.
     public var recovered: Bool
 
     public init(head: UInt64, epoch: String, recovered: Bool) {
