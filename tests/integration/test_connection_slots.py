@@ -2,6 +2,7 @@
 before its answer: a hostile client must not hold slots with connections it already closed."""
 
 import json
+import select
 import socket
 import time
 
@@ -10,6 +11,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from harness import Closed, RawHTTP, WSClient, eventually, metric, router_config
 from test_auth import SECRET, token
+
+BODY = b'{"topic":"itest.events","data":{"seq":1}}'
 
 
 @pytest.fixture(scope="module")
@@ -104,18 +107,27 @@ def unix_get(server, path):
     return data
 
 
+def open_connections(server, count):
+    """Whether the router counts `count` TCP connections open (asked over the UNIX socket)."""
+    return b"\nwok_router_open_connections %d" % count in b"\n" + unix_get(server, "/metrics")
+
+
 @pytest.mark.wok_router_only("max_connections over every TCP connection")
 def test_every_tcp_connection_counts_against_max_connections(three_connections):
     """Idle keep-alive connections and connections that sent nothing yet count: with 3 open, the
     next one's request is answered 503 and the connection closed; once one closes, the next is served. The UNIX socket is not
     starved meanwhile, and the count is on /metrics."""
     server = three_connections
+    # The fixture's health check closed its connection, but the router may not have seen that yet.
+    assert eventually(lambda: open_connections(server, 0))
     keep_alive = RawHTTP(server)
     keep_alive.send(RawHTTP.request("GET", "/healthz", None))
     assert keep_alive.response()[0] == 200
     silent = [socket.create_connection((server.host, server.port), timeout=10) for _ in range(2)]
     try:
-        # Accepted in order: the two silent ones before this one.
+        # Counted before the next one is accepted (each connection is counted on its own event
+        # loop, so accepting them in order does not count them in order).
+        assert eventually(lambda: open_connections(server, 3))
         assert_refused(server)
         assert_refused(server)  # refusals do not count
         with RawHTTP(server, timeout=10) as raw:  # sends nothing: answered all the same after linger_timeout
@@ -213,3 +225,45 @@ def test_a_client_that_never_reads_its_answers_does_not_hold_its_connection(shor
             except OSError:
                 break
         assert eventually(lambda: b"\nwok_router_open_connections 0" in b"\n" + unix_get(server, "/metrics"), timeout=20)
+
+
+@pytest.fixture(scope="module")
+def one_connection(server_factory):
+    return server_factory(config=router_config(max_connections=1, linger_timeout=3), unix_socket=True)
+
+
+@pytest.mark.wok_router_only("max_connections and lingering close")
+def test_a_refused_client_that_sends_its_request_just_after_its_503_still_reads_it(one_connection):
+    """A connection past max_connections that sends nothing is answered 503 after linger_timeout
+    (3 s here). A client whose request leaves just as that answer goes out (here: once the answer
+    is there, unread) must not be reset: the router drains its request, as after any other early
+    answer, instead of closing with it unread. (It closed at once: the request then met a closed
+    socket, the router's kernel answered with a reset, and the client's next send failed with
+    EPIPE before it read anything.)"""
+    server = one_connection
+    assert eventually(lambda: open_connections(server, 0))  # the fixture's health check has closed
+    held = socket.create_connection((server.host, server.port), timeout=10)  # the one slot: silent, counted
+    try:
+        assert eventually(lambda: open_connections(server, 1))
+        with socket.create_connection((server.host, server.port), timeout=10) as sock:
+            readable, _, _ = select.select([sock], [], [], 20)
+            assert readable, "no answer after linger_timeout"
+            head = b"POST /notifications HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n" % len(BODY)
+            sock.sendall(head)
+            time.sleep(0.5)  # a reset from a closed socket would be back by now (loopback)
+            try:
+                sock.sendall(BODY)
+            except (BrokenPipeError, ConnectionResetError) as error:
+                raise AssertionError(f"the router reset the refused connection under its 503: {error!r}") from None
+            sock.shutdown(socket.SHUT_WR)
+            received = b""
+            try:
+                while chunk := sock.recv(65536):
+                    received += chunk
+            except ConnectionResetError as error:
+                raise AssertionError(f"reset after {received!r}") from None
+            head, _, body = received.partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 503 "), received
+            assert json.loads(body)["error"] == "limit_exceeded", received
+    finally:
+        held.close()

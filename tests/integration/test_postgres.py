@@ -59,14 +59,21 @@ def sql(database, query):
                           check=True, capture_output=True, text=True).stdout.strip()
 
 
+# Bytes found only in the router's commit statement (sent whole with each commit: postgres-nio
+# parses every query anew).
+COMMIT_STATEMENT = b"INSERT INTO wok_notifications"
+
+
 class PausableProxy:
     """A TCP proxy on loopback in front of the database: `pause()` holds every byte in both
     directions (a router stalled, or cut off, from the database) until `resume()`;
     `hold_listener()` holds, until `release_listener()`, what the server sends on the connections
     that sent `LISTEN` (the router's fan-out lags behind the other routers' commits while its
-    reads go through); `cut_next_answer()` lets the next bytes a client sends through, then closes
-    that connection when the server answers, without forwarding the answer (the server did the
-    work; the client never hears of it)."""
+    reads go through); `cut_next_answer(marker)` lets the next bytes a client sends that hold
+    `marker` through, then closes that connection when the server answers, without forwarding the
+    answer (the server did the work; the client never hears of it). The marker picks the statement:
+    the router has other connections (reads, retention passes, the listener's head checks) whose
+    queries may go out meanwhile."""
 
     def __init__(self, database):
         target = urllib.parse.urlsplit(database)
@@ -78,7 +85,7 @@ class PausableProxy:
         self.listener_flowing.set()
         self.listening = set()  # client sockets that sent LISTEN
         self.lock = threading.Lock()
-        self.cut_armed = False
+        self.cut_marker = None  # the next client bytes holding it have their answer cut
         self.doomed = set()  # client sockets whose next answer is cut
         self.cuts = 0
         self.sockets = []
@@ -95,9 +102,9 @@ class PausableProxy:
     def pause(self):
         self.flowing.clear()
 
-    def cut_next_answer(self):
+    def cut_next_answer(self, marker):
         with self.lock:
-            self.cut_armed = True
+            self.cut_marker = marker
 
     def resume(self):
         self.flowing.set()
@@ -141,8 +148,8 @@ class PausableProxy:
                 if source is not client and client in self.listening:
                     self.listener_flowing.wait()
                 with self.lock:
-                    if source is client and self.cut_armed:
-                        self.cut_armed = False
+                    if source is client and self.cut_marker is not None and self.cut_marker in data:
+                        self.cut_marker = None
                         self.doomed.add(client)
                     cut = source is not client and client in self.doomed
                     if cut:
@@ -391,7 +398,7 @@ def test_a_publish_whose_commit_answer_is_lost_is_answered_with_its_id(server_fa
         ws = client(to=router)
         ws.subscribe(["itest.events"])
         first = router.publish_ok("itest.events", {"seq": 1})
-        proxy.cut_next_answer()
+        proxy.cut_next_answer(COMMIT_STATEMENT)
         second = router.publish_ok("itest.events", {"seq": 2})
         assert proxy.cuts == 1, "the commit's answer was cut off"
         assert second["id"] == first["id"] + 1

@@ -4,7 +4,11 @@ import NIOCore
 /// once the client's first bytes arrive it is answered `503 {"error":"limit_exceeded"}` (a
 /// WebSocket client sees its handshake refused with 503) and closed with a ``LingeringClose``, so
 /// that the client reads the answer rather than a reset. A client that sends nothing within
-/// `linger_timeout` is sent the same answer and closed.
+/// `linger_timeout` is sent the same answer and closed the same way: its request may arrive just
+/// after the answer went out, and closing with it unread would reset the connection (the client
+/// could see the reset instead of the 503). Either way a refusal holds its descriptor at most
+/// twice `linger_timeout` (less once `linger_bytes` were dropped), and `max_refusals` bounds how
+/// many are in progress.
 ///
 /// The answer waits for the request's first bytes because clients are not ready for an answer to
 /// a request they have not sent yet (Python's `websockets` fails its handshake with an internal
@@ -58,10 +62,9 @@ final class ConnectionRefusal: ChannelInboundHandler {
         let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
         deadline = context.eventLoop.scheduleTask(in: linger.timeout) {
             handler.value.deadline = nil
-            guard !handler.value.answered else { return }
-            handler.value.answered = true
-            let channel = loopBoundContext.value.channel
-            loopBoundContext.value.writeAndFlush(NIOAny(ConnectionRefusal.answer)).whenComplete { _ in channel.close(promise: nil) }
+            // Lingering as after a request: the client's first bytes may be on their way, and
+            // closing with them unread would reset the connection under its 503.
+            handler.value.refuse(loopBoundContext.value)
         }
     }
 

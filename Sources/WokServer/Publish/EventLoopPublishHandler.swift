@@ -37,11 +37,13 @@ import WokRouterCore
 /// the input ends) neither answers nor closes ahead of that publish. After an answer with
 /// `Connection: close`, nothing more is read or served.
 ///
-/// Every request head is checked first (``RequestTarget``: `Host`, absolute-form targets), for
-/// this handler's publishes and for the requests it passes on alike: one it refuses is answered
-/// `400` (after the answers still owed to the requests before it) and the connection closes. An
-/// answer sent before the request was read whole (that 400, a 413, a request that does not parse)
-/// closes with a ``LingeringClose``, so that a client still sending reads it rather than a reset.
+/// Every request head is checked first (``RequestTarget``: `Host`, absolute-form targets;
+/// ``TransferCoding``: a transfer coding other than `chunked`), for this handler's publishes and
+/// for the requests it passes on alike: one it refuses is answered `400` (or `501` for a transfer
+/// coding it does not implement), after the answers still owed to the requests before it, and
+/// the connection closes. An answer sent before the request was read whole (that 400 or 501, a
+/// 413, a request that does not parse) closes with a ``LingeringClose``, so that a client still
+/// sending reads it rather than a reset.
 final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -239,6 +241,10 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
                 refuse(RouteError(.badRequest, "bad_request", problem).reply, context: context)
                 return
             }
+            if let refusal = TransferCoding.check(head) {
+                refuse(refusal.reply, context: context)
+                return
+            }
             let part = HTTPServerRequestPart.head(head)
             // NIO's decoder (llhttp) parses nothing after a request that asks for an upgrade, or a
             // CONNECT: every byte after it would pile up in its buffer, without bound. (An upgrade as
@@ -308,8 +314,8 @@ final class EventLoopPublishHandler: ChannelDuplexHandler, RemovableChannelHandl
         }
     }
 
-    /// Refuses a request whose head ``RequestTarget`` refused: 400, then close; after the answers
-    /// Hummingbird still owes to the requests before it, if any. Nothing more is read.
+    /// Refuses a request whose head ``RequestTarget`` or ``TransferCoding`` refused, then close;
+    /// after the answers Hummingbird still owes to the requests before it, if any. Nothing more is read.
     private func refuse(_ reply: JSONReply, context: ChannelHandlerContext) {
         state = .closing
         lastRequest = true

@@ -1,3 +1,4 @@
+import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
 import NIOHTTP1
@@ -10,6 +11,8 @@ import WokJSON
 ///
 /// - a request whose `Host` or target RFC 9112 refuses (see ``RequestTarget``): `400` with a JSON
 ///   body, then close; an absolute-form target is routed by its path from here on;
+/// - a request whose `Transfer-Encoding` is refused (see ``TransferCoding``): `501` for a coding
+///   other than `chunked`, `400` for a framing that cannot be trusted, with a JSON body, then close;
 /// - no `Upgrade` header: the HTTP handlers for Hummingbird are installed, the request goes on to
 ///   them, and this handler leaves;
 /// - a malformed upgrade request: `400` with a JSON body, then close;
@@ -88,6 +91,11 @@ final class PushUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             if let problem = RequestTarget.check(&head) {
                 answer(context, .badRequest, JSONResponse.errorBody("bad_request", problem).serializedString())
+                return
+            }
+            if let refusal = TransferCoding.check(head) {
+                let reply = refusal.reply
+                answer(context, HTTPResponseStatus(statusCode: Int(reply.status.code)), reply.body.serializedString())
                 return
             }
             switch WebSocketHandshake.decide(head) {
