@@ -1,6 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import Foundation
+import CoreFoundation
 
 /// The file of the UNIX socket listener (`unix_socket`): what may be removed before binding it and
 /// after closing it. Only a socket that no process serves is ever removed, so that a wrong path
