@@ -99,8 +99,12 @@ public struct WokRouterServer: Sendable {
             try UnixSocketFile.prepare(path)
             let mode = configuration.unixSocketMode
             services.append(listener(address: .unixDomainSocket(path: path), trusted: true) { _ in
-                chmod(path, mode_t(mode))
-                logger.info("publishing also on UNIX socket \(path) (mode \(String(mode, radix: 8)))")
+                // Created owner-only (UnixSocketFile.bindingPrivately), then opened to the mode.
+                if let problem = UnixSocketFile.setMode(mode, of: path) {
+                    logger.error("UNIX socket \(path): cannot set its mode to \(String(mode, radix: 8)) (\(problem)); it stays owner-only (700)")
+                } else {
+                    logger.info("publishing also on UNIX socket \(path) (mode \(String(mode, radix: 8)))")
+                }
             })
         }
         // Shut down in reverse order: the router service first (sockets 1001, streams end), then

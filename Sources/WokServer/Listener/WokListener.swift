@@ -67,7 +67,9 @@ final class WokListener: Service {
             case .hostname(let host, let port):
                 serverChannel = try await bootstrap.bind(host: host, port: port).get()
             case .unixDomainSocket(let path):
-                serverChannel = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
+                serverChannel = try await UnixSocketFile.bindingPrivately {
+                    try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
+                }
             }
         } catch {
             continuation.finish()

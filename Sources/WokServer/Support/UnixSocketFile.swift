@@ -26,6 +26,27 @@ enum UnixSocketFile {
         }
     }
 
+    /// Runs `bind` (which creates the socket file) with the process's umask set to 0o077, so that
+    /// the socket is created with permissions for its owner alone (0o700); ``setMode(_:of:)`` then
+    /// opens it to the configured `unix_socket_mode`. Without this the socket would exist with the
+    /// umask's permissions (0o777 with umask 0) between its bind and the chmod, and a connection
+    /// made then, granted publishing as every UNIX-socket connection is, would stay open.
+    ///
+    /// The umask is the process's: what other threads create meanwhile is created owner-only too
+    /// (0o077 rather than 0o177, so that a folder created then stays usable by its owner). It is
+    /// restored when `bind` returns or throws.
+    static func bindingPrivately<T>(_ bind: () async throws -> T) async rethrows -> T {
+        let previous = umask(0o077)
+        defer { umask(previous) }
+        return try await bind()
+    }
+
+    /// Sets the socket's permissions to `mode` (`unix_socket_mode`).
+    /// - Returns: nil, or what went wrong (the socket then stays owner-only).
+    static func setMode(_ mode: Int, of path: String) -> String? {
+        chmod(path, mode_t(mode)) == 0 ? nil : String(cString: strerror(errno))
+    }
+
     /// Removes `path` if it is a socket (the router's own, at shutdown); anything else stays.
     static func removeIfSocket(_ path: String) {
         var info = stat()
