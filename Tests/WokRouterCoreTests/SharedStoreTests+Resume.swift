@@ -6,13 +6,20 @@ import WokJSON
 /// A tab that resumes on another router of a shared store (PostgreSQL) right after receiving an
 /// id there, before this router's fan-out reached that id.
 extension SharedStoreTests {
-    @Test func resumingAfterAnIdThisRouterHasNotFannedOutYetIsRecovered() async throws {
+    /// Two routers over one shared store: `there` publishes; `here` reads it through a
+    /// ``LaggingView`` (its fan-out waits for `laggingView.release()`) and waits at most
+    /// `resumeWait` seconds for that fan-out on a resume.
+    func laggingPair(resumeWait: Double) throws
+        -> (shared: SharedHistory, laggingView: LaggingView, there: Router, here: Router) {
         let shared = SharedHistory()
         let laggingView = LaggingView(shared)
-        let there = try makeRouter(over: shared.view())
-        var patient = RouterConfiguration()
-        patient.resumeWaitSeconds = 600  // the release below comes well within it, however slow the machine
-        let here = try makeRouter(over: laggingView, configuration: patient)
+        var configuration = RouterConfiguration()
+        configuration.resumeWaitSeconds = resumeWait
+        return (shared, laggingView, try makeRouter(over: shared.view()), try makeRouter(over: laggingView, configuration: configuration))
+    }
+
+    @Test func resumingAfterAnIdThisRouterHasNotFannedOutYetIsRecovered() async throws {
+        let (shared, laggingView, there, here) = try laggingPair(resumeWait: 600)  // the release below comes well within it, however slow the machine
         _ = try await there.publish(topic: "kimchi.vms", data: ["name": "a"])
         let second = try await there.publish(topic: "kimchi.vms", data: ["name": "b"])
         #expect(here.head == 2 && laggingView.held == 2, "committed, not fanned out here yet")
@@ -41,12 +48,7 @@ extension SharedStoreTests {
     /// client already has is not delivered again, and the next notification is (no duplicate, no
     /// gap: so the answer is `recovered: true`, with this router's lower head).
     @Test func aResumeAnsweredPastTheBoundGetsNothingAtOrBelowSinceWhenTheFanOutCatchesUp() async throws {
-        let shared = SharedHistory()
-        let laggingView = LaggingView(shared)
-        let there = try makeRouter(over: shared.view())
-        var brief = RouterConfiguration()
-        brief.resumeWaitSeconds = 0.05
-        let here = try makeRouter(over: laggingView, configuration: brief)
+        let (shared, laggingView, there, here) = try laggingPair(resumeWait: 0.05)
         _ = try await there.publish(topic: "kimchi.vms", data: ["name": "a"])
         let second = try await there.publish(topic: "kimchi.vms", data: ["name": "b"])
         let sub = RecordingSubscriber()
@@ -65,12 +67,7 @@ extension SharedStoreTests {
     /// The floor belongs to the filters the resume added: a filter the subscriber already held
     /// live still gets everything (it must have no gap).
     @Test func aFloorAppliesOnlyToTheFiltersTheResumeAdded() async throws {
-        let shared = SharedHistory()
-        let laggingView = LaggingView(shared)
-        let there = try makeRouter(over: shared.view())
-        var none = RouterConfiguration()
-        none.resumeWaitSeconds = 0
-        let here = try makeRouter(over: laggingView, configuration: none)
+        let (shared, laggingView, there, here) = try laggingPair(resumeWait: 0)
         let sub = RecordingSubscriber()
         try await here.subscribe(sub, filters: filters("kimchi.vms")) { _ in }  // live, from head 0
         _ = try await there.publish(topic: "kimchi.vms", data: ["name": "a"])
@@ -84,12 +81,7 @@ extension SharedStoreTests {
 
     /// Unsubscribing drops a filter's floor: subscribed again live, it gets what the fan-out brings.
     @Test func unsubscribingDropsTheFloor() async throws {
-        let shared = SharedHistory()
-        let laggingView = LaggingView(shared)
-        let there = try makeRouter(over: shared.view())
-        var none = RouterConfiguration()
-        none.resumeWaitSeconds = 0
-        let here = try makeRouter(over: laggingView, configuration: none)
+        let (shared, laggingView, there, here) = try laggingPair(resumeWait: 0)
         let sub = RecordingSubscriber()
         _ = try await there.publish(topic: "kimchi.vms", data: ["name": "a"])
         let second = try await there.publish(topic: "kimchi.vms", data: ["name": "b"])
@@ -103,12 +95,7 @@ extension SharedStoreTests {
     /// A gap (ids trimmed before this router's fan-out read them) at or below a subscription's
     /// floor is nothing it missed: it is not closed. A subscriber live from before the gap is.
     @Test func aGapAtOrBelowAFloorDoesNotCloseTheSubscription() async throws {
-        let shared = SharedHistory()
-        let laggingView = LaggingView(shared)
-        let there = try makeRouter(over: shared.view())
-        var none = RouterConfiguration()
-        none.resumeWaitSeconds = 0
-        let here = try makeRouter(over: laggingView, configuration: none)
+        let (shared, laggingView, there, here) = try laggingPair(resumeWait: 0)
         let live = RecordingSubscriber()
         try await here.subscribe(live, filters: filters("kimchi.vms")) { _ in }  // from head 0
         _ = try await there.publish(topic: "kimchi.vms", data: ["name": "a"])
@@ -124,12 +111,7 @@ extension SharedStoreTests {
     /// With no wait allowed, a resume ahead of the fan-out is answered at once (the fan-out never
     /// catches up in this test before the answer), floored at `since`.
     @Test func withResumeWaitZeroAResumeAheadOfTheFanOutIsAnsweredAtOnce() async throws {
-        let shared = SharedHistory()
-        let laggingView = LaggingView(shared)
-        let there = try makeRouter(over: shared.view())
-        var none = RouterConfiguration()
-        none.resumeWaitSeconds = 0
-        let here = try makeRouter(over: laggingView, configuration: none)
+        let (shared, laggingView, there, here) = try laggingPair(resumeWait: 0)
         let first = try await there.publish(topic: "kimchi.vms", data: ["name": "a"])
         let sub = RecordingSubscriber()
         var answer: SubscribeResult?
