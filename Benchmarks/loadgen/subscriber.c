@@ -207,7 +207,7 @@ static void on_notification(subthread_t *t, conn_t *c, const uint8_t *s, size_t 
         return;
     }
     uint64_t id;
-    if (cfg.proto == PROTO_WOK && find_uint(s, len, "\"id\"", 4, &id)) c->last_id = id;
+    if (cfg.resume && find_uint(s, len, "\"id\"", 4, &id)) c->last_id = id; /* only a resume needs it */
     if (pub >= MAX_PUBLISHERS) {
         t->error_frames++;
         return;

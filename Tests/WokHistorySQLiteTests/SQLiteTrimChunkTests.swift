@@ -14,11 +14,17 @@ import WokRouterCore
         return try SQLiteHistoryStore(path: folder.path + "/h.sqlite", configuration: configuration)
     }
 
-    @Test func aPassLargerThanAChunkDeletesEverythingItShould() async throws {
-        let folder = TempFolder()
+    /// A store in chunks of 7 holding 40 `kimchi.vms` notifications, then 12 `wok.userlog` ones.
+    private func twoTopics(_ folder: TempFolder) async throws -> SQLiteHistoryStore {
         let store = try store(folder, chunk: 7)
         _ = try await store.append((1...40).map { pending("kimchi.vms", $0) })
         _ = try await store.append((1...12).map { pending("wok.userlog", $0) })
+        return store
+    }
+
+    @Test func aPassLargerThanAChunkDeletesEverythingItShould() async throws {
+        let folder = TempFolder()
+        let store = try await twoTopics(folder)
         let rules = RetentionRules(defaultRetention: Retention(count: 3))
         #expect(try await store.trim(rules, now: .now()) == 37 + 9)
         let vms = try await store.read(filters: [try TopicFilter("kimchi.vms")], since: 0, limit: 100)
@@ -35,9 +41,7 @@ import WokRouterCore
     /// cutoffs are read by a pass's first chunk and reused by the others.
     @Test func aPassReadsItsTopicsOnceHoweverManyChunksItTakes() async throws {
         let folder = TempFolder()
-        let store = try store(folder, chunk: 7)
-        _ = try await store.append((1...40).map { pending("kimchi.vms", $0) })
-        _ = try await store.append((1...12).map { pending("wok.userlog", $0) })
+        let store = try await twoTopics(folder)
         let rules = RetentionRules(defaultRetention: Retention(count: 3))
         #expect(try await store.trim(rules, now: .now()) == 37 + 9)
         #expect(store.trimChunkCount == 7, "46 deletions in chunks of 7")
