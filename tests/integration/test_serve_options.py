@@ -181,3 +181,14 @@ def test_flags_and_environment_stay_relative_to_the_working_folder(tmp_path):
     printed = json.loads(done.stdout)
     assert printed["root"] == str(tmp_path / "etc" / "site")
     assert printed["store"] == "sqlite:mine.db" and printed["unix_socket"] == "run/w.sock"
+
+
+def test_a_setting_given_twice_in_a_config_file_is_refused(tmp_path):
+    """Tables are flattened: `max_filters` at the top level and in [limits] was read as one
+    setting, one of the two values silently winning."""
+    config = tmp_path / "router.toml"
+    config.write_text("max_filters = 10\n\n[limits]\nmax_filters = 20\n")
+    done = refused_serve(tmp_path, "--config", str(config))
+    assert done.returncode != 0
+    assert str(config) in done.stderr and 'setting "max_filters" is given twice' in done.stderr, done.stderr
+    assert "at the top level" in done.stderr and "in [limits]" in done.stderr, done.stderr
