@@ -113,6 +113,15 @@ import Testing
         expectRefused(draft4, "kimchi.old", file: "plugins/kimchi/schemas/kimchi.old.json", because: "exclusiveMaximum")
     }
 
+    /// The router reads schema files of 1 MiB at most; `validate` reads up to --max-bytes (128 MiB).
+    @Test func aSchemaLargerThanTheRouterReadsIsRefused() throws {
+        let cli = try tree()
+        let description = String(repeating: "x", count: 1 << 20)
+        try cli.write("root/plugins/kimchi/schemas/kimchi.big.json", #"{"type": "object", "description": "\#(description)"}"#)
+        let result = try validate(cli, "kimchi.big")
+        expectRefused(result, "kimchi.big", file: "plugins/kimchi/schemas/kimchi.big.json", because: "larger than 1048576 bytes; not read")
+    }
+
     @Test func aTopicNoFileDefinesIsAUsageError() throws {
         let cli = try tree()
         let result = try validate(cli, "kimchi.vmz")
