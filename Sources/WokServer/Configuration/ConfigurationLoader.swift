@@ -5,6 +5,9 @@ import WokRouterCore
 
 /// Builds a ``WokServerConfiguration`` in one place: defaults, then a config file (TOML, or JSON
 /// when the name ends in `.json`), then `WOK_ROUTER_*` environment variables, then flags.
+///
+/// Relative paths (`root`, `store = "sqlite:PATH"`, `unix_socket`, `public_dir`) are read from the
+/// config file's folder when the file gives them, from the working directory otherwise.
 public struct ConfigurationLoader: Sendable {
     /// The config file, if any.
     public var file: String?
@@ -26,9 +29,10 @@ public struct ConfigurationLoader: Sendable {
         var config = WokServerConfiguration()
         let file = self.file ?? environment["WOK_ROUTER_CONFIG"]
         if let file, !file.isEmpty {
+            let folder = Self.folder(of: file)
             for (key, value) in try Self.readFile(file) {
                 guard let k = ConfigurationKey.named(key) else { throw .unknownKey(key, in: file) }
-                k.apply(&config, try k.parse(json: value))
+                k.apply(&config, Self.resolve(try k.parse(json: value), of: k, against: folder))
             }
         }
         for key in ConfigurationKey.all {
