@@ -1,6 +1,7 @@
 """Plugins and schemas change under a running router (PROTOCOL section 2)."""
 
 import json
+import os
 
 import pytest
 
@@ -54,5 +55,34 @@ def test_plugin_changes_are_published_on_wok_router_plugins(fresh):
         assert frame["data"]["plugin"] == "hotplug" and frame["data"]["event"] == "loaded"
         assert "hotplug.thing" in frame["data"]["topics"]
         fresh.publish_ok("hotplug.thing", {})
+    finally:
+        ws.close()
+
+
+@pytest.mark.wok_router_only("wok.router.plugins notifications")
+def test_a_plugin_folder_with_an_invalid_name_is_refused_to_subscribers(fresh):
+    """A folder under plugins/ whose name is not a plugin name is refused by that name; the
+    `refused` event failed wok.router.plugins' own schema (its `plugin` pattern) and was only
+    logged, so subscribers never saw it (nor its `removed`)."""
+    ws = WSClient(fresh)
+    try:
+        ws.subscribe(["wok.router.plugins"])
+        # Built aside and renamed in, so that the watcher sees it whole, once.
+        aside = fresh.workdir / "aside" / "Kimchi Old"
+        (aside / "schemas").mkdir(parents=True)
+        (aside / "plugin.json").write_text(json.dumps({"name": "Kimchi Old", "version": "1.0", "description": "test"}))
+        (aside / "schemas" / "kimchi.old.json").write_text(json.dumps({"type": "object"}))
+        folder = fresh.root / "plugins" / "Kimchi Old"
+        os.rename(aside, folder)
+        frame = ws.notifications(1, timeout=20)[0]
+        assert frame["topic"] == "wok.router.plugins" and frame["plugin"] == "wok"
+        data = frame["data"]
+        assert (data["plugin"], data["event"], data["topics"]) == ("Kimchi Old", "refused", []), data
+        assert "Kimchi Old" in data["reason"] and "not a valid" in data["reason"], data
+        assert fresh.publish("kimchi.old", {}).status_code == 404
+
+        os.rename(folder, aside)
+        frame = ws.notifications(1, timeout=20)[0]
+        assert frame["data"] == {"plugin": "Kimchi Old", "event": "removed", "topics": []}
     finally:
         ws.close()

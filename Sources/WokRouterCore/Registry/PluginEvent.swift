@@ -10,7 +10,9 @@ public struct PluginEvent: Sendable, Hashable {
         case loaded, changed, refused, removed
     }
 
-    /// The plugin (`wok` for the core schemas).
+    /// The plugin: its folder name under `plugins/` (`wok` for the core schemas). A `refused` or
+    /// `removed` event may name a folder whose name is not a valid plugin name (refused for that
+    /// reason); the topic's schema allows any non-empty name for those two events only.
     public var plugin: String
     /// What happened.
     public var kind: Kind
