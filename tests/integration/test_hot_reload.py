@@ -20,6 +20,13 @@ def topic_entry(server, name):
     return None
 
 
+def write_plugin(folder, topic):
+    """A plugin folder named as its manifest says, with one topic (its schema: any object)."""
+    (folder / "schemas").mkdir(parents=True)
+    (folder / "plugin.json").write_text(json.dumps({"name": folder.name, "version": "1.0", "description": "test"}))
+    (folder / "schemas" / f"{topic}.json").write_text(json.dumps({"type": "object"}))
+
+
 def test_a_new_schema_file_makes_a_topic_without_restart(fresh):
     assert fresh.publish("itest.hot", {"x": 1}).status_code == 404
     path = fresh.root / "plugins" / "itest" / "schemas" / "itest.hot.json"
@@ -46,10 +53,7 @@ def test_plugin_changes_are_published_on_wok_router_plugins(fresh):
     ws = WSClient(fresh)
     try:
         ws.subscribe(["wok.router.plugins"])
-        plugin = fresh.root / "plugins" / "hotplug"
-        (plugin / "schemas").mkdir(parents=True)
-        (plugin / "plugin.json").write_text(json.dumps({"name": "hotplug", "version": "1.0", "description": "test"}))
-        (plugin / "schemas" / "hotplug.thing.json").write_text(json.dumps({"type": "object"}))
+        write_plugin(fresh.root / "plugins" / "hotplug", "hotplug.thing")
         frame = ws.notifications(1, timeout=20)[0]
         assert frame["topic"] == "wok.router.plugins" and frame["plugin"] == "wok"
         assert frame["data"]["plugin"] == "hotplug" and frame["data"]["event"] == "loaded"
@@ -69,9 +73,7 @@ def test_a_plugin_folder_with_an_invalid_name_is_refused_to_subscribers(fresh):
         ws.subscribe(["wok.router.plugins"])
         # Built aside and renamed in, so that the watcher sees it whole, once.
         aside = fresh.workdir / "aside" / "Kimchi Old"
-        (aside / "schemas").mkdir(parents=True)
-        (aside / "plugin.json").write_text(json.dumps({"name": "Kimchi Old", "version": "1.0", "description": "test"}))
-        (aside / "schemas" / "kimchi.old.json").write_text(json.dumps({"type": "object"}))
+        write_plugin(aside, "kimchi.old")
         folder = fresh.root / "plugins" / "Kimchi Old"
         os.rename(aside, folder)
         frame = ws.notifications(1, timeout=20)[0]
