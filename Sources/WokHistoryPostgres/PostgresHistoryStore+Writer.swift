@@ -124,7 +124,8 @@ extension PostgresHistoryStore {
         var notifications: [WokNotification] = []
         notifications.reserveCapacity(items.count)
         for (offset, item) in items.enumerated() {
-            notifications.append(WokNotification(id: first + UInt64(offset), topic: item.topic, time: item.time, data: item.data, epoch: epoch))
+            notifications.append(WokNotification(id: first + UInt64(offset), topic: item.topic, time: item.time, data: item.data, epoch: epoch,
+                                                 serializedData: item.serializedData))
         }
         writerState.withLock { $0.commits += 1 }
         commitsTotal.increment()
@@ -195,7 +196,7 @@ extension PostgresHistoryStore {
         let count = Int64(items.count)
         let topics = items.map(\.topic.name)
         let times = items.map(\.time.millisecondsSince1970)
-        let data = items.map { $0.data.serializedString() }
+        let data = items.map { String(decoding: $0.serializedData, as: UTF8.self) }
         let channel = configuration.channel
         let logger = logger
         // Set once the server answered the statement with an error of its own (not a lost connection).

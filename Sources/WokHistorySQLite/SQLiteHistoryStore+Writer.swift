@@ -92,10 +92,11 @@ extension SQLiteHistoryStore {
                 notifications.reserveCapacity(batch.count)
                 for item in batch {
                     next += 1
-                    let data = item.data.serialized()
-                    try insert.bind([.integer(Int64(next)), .text(item.topic.name), .integer(item.time.millisecondsSince1970), .blob(data)])
+                    try insert.bind([.integer(Int64(next)), .text(item.topic.name), .integer(item.time.millisecondsSince1970),
+                                     .blob(item.serializedData)])
                     _ = try insert.step()
-                    notifications.append(WokNotification(id: next, topic: item.topic, time: item.time, data: item.data, epoch: epoch))
+                    notifications.append(WokNotification(id: next, topic: item.topic, time: item.time, data: item.data, epoch: epoch,
+                                                         serializedData: item.serializedData))
                 }
                 stored.append(notifications)
             }

@@ -15,7 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Config file: TOML, or JSON when the name ends in .json.")
+    @Option(help: "Config file: TOML, or JSON when the name ends in .json; relative paths in it are read from its folder.")
     var config: String?
     @Option(help: "Address to bind (default 127.0.0.1).")
     var host: String?

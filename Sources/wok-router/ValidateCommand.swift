@@ -3,16 +3,19 @@ import WokSchema
 
 /// `wok-router validate`: checks schemas, and notification data against them, before they ship.
 ///
-/// Exit status (PROTOCOL section 7): 0 every instance valid, 1 some instance invalid or a schema
-/// that does not compile, 2 a usage error or a file that cannot be read or parsed.
+/// Exit status (PROTOCOL section 7): 0 every instance valid, 1 some instance invalid, a schema
+/// that does not compile or a `--topic` the router refuses, 2 a usage error (an unknown topic
+/// included) or a file that cannot be read or parsed.
 struct ValidateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check schemas, and instances against them.",
         discussion: """
         With --schema or --topic, validates each FILE against that schema. With neither (and no FILE), \
-        checks the whole plugin tree under --root. Exit status: 0 all valid, 1 some instance invalid or \
-        a schema that does not compile, 2 usage error, or a file that cannot be read or is not JSON.
+        checks the whole plugin tree under --root. A --topic the router refuses (its reason and file are \
+        printed) is not validated against. Exit status: 0 all valid, 1 some instance invalid, a schema \
+        that does not compile or a topic the router refuses, 2 usage error (an unknown topic included), \
+        or a file that cannot be read or is not JSON.
         """
     )
 
@@ -24,7 +27,7 @@ struct ValidateCommand: AsyncParsableCommand {
     @Option(help: "Validate against this schema file.")
     var schema: String?
 
-    @Option(help: "Validate against the data schema of this topic (found under --root).")
+    @Option(help: "Validate against the data schema of this topic (resolved under --root as the router does).")
     var topic: String?
 
     @Option(help: "The folder holding schemas/ and plugins/ (default: the current folder).")

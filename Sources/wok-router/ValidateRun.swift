@@ -13,10 +13,12 @@ struct ValidateRun {
     /// Runs and returns the exit status.
     func run(schema: String?, topic: String?, files: [String]) -> Int32 {
         let validator: Validator
-        do {
-            let source = try topic.map { topic throws(ValidateFailure) in try SchemaSource.topic(topic, root: root) }
-                ?? SchemaSource.file(schema!)
-            validator = try SchemaLoader(options: options, refMap: refMap, maxBytes: maxBytes).compile(source)
+        do throws(ValidateFailure) {
+            let resolution = try topic.map { topic throws(ValidateFailure) in try TopicResolver(root: root).resolve(topic) }
+            validator = try SchemaLoader(options: options, refMap: refMap, maxBytes: maxBytes)
+                .compile(resolution?.source ?? SchemaSource.file(schema!))
+            // The file compiles here (validate's own draft, format and --ref-map options), yet the router refuses it.
+            if let refusal = resolution?.refusal { throw ValidateFailure(refusal, status: 1) }
         } catch {
             ValidateReport.printError(error.message)
             return error.status

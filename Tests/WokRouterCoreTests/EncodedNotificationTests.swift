@@ -16,6 +16,28 @@ import WokJSON
         #expect(parsed["data"]?["msg"]?.string == "é \"quoted\"\n")
     }
 
+    @Test func theFrameReusesTheTextTheStoreSerialized() throws {
+        let data: JSON = ["msg": "é \"quoted\"\n", "n": 3, "list": [1, 2.5, nil]]
+        let pending = PendingNotification(topic: try Topic("wok.userlog"), data: data, time: .now())
+        #expect(pending.serializedData == data.serialized(), "serialized once, when the router accepts it")
+        let withText = WokNotification(id: 42, topic: try Topic("wok.userlog"), time: NotificationTime(millisecondsSince1970: 1_795_903_200_123),
+                                       data: data, epoch: "b3f1c2", serializedData: pending.serializedData)
+        #expect(EncodedNotification(withText).frame == EncodedNotification(try sample(data: data)).frame)
+        // The frame takes the text as given: a store that holds text for the data is believed.
+        let marked = WokNotification(id: 42, topic: try Topic("wok.userlog"), time: .now(), data: data, epoch: "b3f1c2",
+                                     serializedData: Array(#"{"from":"the store"}"#.utf8))
+        #expect(try JSON.parse(EncodedNotification(marked).frame)["data"]?["from"]?.string == "the store")
+    }
+
+    @Test func theMemoryStoreHandsOnTheTextItKeeps() async throws {
+        let store = MemoryHistoryStore()
+        let data: JSON = ["name": "vm1", "on": true]
+        let stored = try await store.append([PendingNotification(topic: try Topic("kimchi.vms"), data: data, time: .now())])
+        #expect(stored.first?.serializedData == data.serialized())
+        let read = try await store.read(filters: [try TopicFilter("kimchi.*")], since: 0, limit: 10)
+        #expect(read.notifications.first?.serializedData == data.serialized(), "a replay reuses the kept text too")
+    }
+
     @Test func timesPrintWithMillisecondsInUTC() {
         #expect(NotificationTime(millisecondsSince1970: 0).description == "1970-01-01T00:00:00.000Z")
         #expect(NotificationTime(millisecondsSince1970: 5).description == "1970-01-01T00:00:00.005Z")

@@ -279,9 +279,13 @@ import WokSchema
         registry.startWatching { events in seen.withLock { $0 += events } }
         defer { registry.stopWatching() }
         tree.write("shared/kimchi.vms.json", #"{"type":"object","required":["name"]}"#)
-        // A hang guard, not a timing assertion: the reload normally comes within a few polls.
+        // A hang guard, not a timing assertion: the reload normally comes within a few polls. The
+        // watcher swaps the snapshot before it hands the reload's events over, so wait for both.
         let deadline = ContinuousClock.now + .seconds(20)
-        while registry.validator(for: "kimchi.vms")?.isValid([:]) != false && ContinuousClock.now < deadline {
+        func reloaded() -> Bool {
+            registry.validator(for: "kimchi.vms")?.isValid([:]) == false && seen.current.contains { $0.plugin == "kimchi" && $0.kind == .changed }
+        }
+        while !reloaded() && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(registry.validator(for: "kimchi.vms")?.isValid([:]) == false, "the edited schema is in force")

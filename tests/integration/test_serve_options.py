@@ -1,6 +1,8 @@
 """`wok-router serve` options an operator may get wrong (PROTOCOL section 7, README "Configuration"):
-the UNIX socket's path and mode. Nothing at a wrong path is lost; a mode is read as chmod reads it."""
+the UNIX socket's path and mode, relative paths in a config file. Nothing at a wrong path is lost;
+a mode is read as chmod reads it; a config file's relative paths are read from its folder."""
 
+import json
 import os
 import socket
 import stat
@@ -119,3 +121,74 @@ def test_a_misspelt_environment_variable_is_warned_about(tmp_path):
         assert "did you mean WOK_ROUTER_MAX_FILTERS?" in router.log_tail(200)
     finally:
         router.kill()
+
+
+class ConfiguredElsewhere(ServerProcess):
+    """A router started as `wok-router serve --config ../etc/wok/router.toml` from an empty working
+    folder, every path in that file relative: its root, store, UNIX socket and public files sit
+    next to the config file, where they must be found."""
+
+    def __init__(self, tmp_path):
+        self.config_dir = tmp_path / "etc" / "wok"
+        super().__init__("wok-router", tmp_path / "cwd")
+
+    def _make_root(self):
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.root = self.config_dir / "site"
+        super()._make_root()
+        for folder in ("data", "run", "public"):
+            (self.config_dir / folder).mkdir()
+        (self.config_dir / "public" / "hello.txt").write_text("next to the config file\n")
+        self.unix_socket = str(self.config_dir / "run" / "wok.sock")
+        (self.config_dir / "router.toml").write_text(
+            f'host = "{self.host}"\nport = {self.port}\nroot = "site"\nstore = "sqlite:data/history.db"\n'
+            'unix_socket = "./run/wok.sock"\npublic_dir = "public"\n')
+
+    def command(self):
+        return [str(router_binary()), "serve", "--config", "../etc/wok/router.toml"]
+
+
+def test_relative_paths_in_a_config_file_are_read_from_its_folder(tmp_path):
+    """They were read from the working folder: started elsewhere, the router found no root,
+    created its SQLite file and UNIX socket where it was started, and served no public files."""
+    router = ConfiguredElsewhere(tmp_path)
+    try:
+        router.start()
+        # The root: the fixture topic is known. The UNIX socket: publishing over it works.
+        assert eventually(lambda: os.path.exists(router.unix_socket)), router.log_tail()
+        done = publish_over(router.unix_socket, 7)
+        assert done.returncode == 0, done.stderr
+        page = router.http("GET", "/notifications", params={"topics": "itest.events"}).json()
+        assert [n["data"] for n in page["notifications"]] == [{"seq": 7}]
+        assert router.http("GET", "/hello.txt").text == "next to the config file\n"
+        assert router.stop() == 0
+        # The store: the notification is in the SQLite file next to the config file.
+        assert (router.config_dir / "data" / "history.db").exists()
+        assert list(router.workdir.iterdir()) == [router.log_path], "something was created in the working folder"
+    finally:
+        router.kill()
+
+
+def test_flags_and_environment_stay_relative_to_the_working_folder(tmp_path):
+    config = tmp_path / "etc" / "router.toml"
+    config.parent.mkdir()
+    config.write_text('root = "site"\nstore = "sqlite:history.db"\nunix_socket = "wok.sock"\n')
+    (tmp_path / "cwd").mkdir()
+    done = subprocess.run([str(router_binary()), "serve", "--config", "../etc/router.toml", "--print-config",
+                           "--store", "sqlite:mine.db"], cwd=tmp_path / "cwd",
+                          env=dict(os.environ, WOK_ROUTER_UNIX_SOCKET="run/w.sock"), capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    printed = json.loads(done.stdout)
+    assert printed["root"] == str(tmp_path / "etc" / "site")
+    assert printed["store"] == "sqlite:mine.db" and printed["unix_socket"] == "run/w.sock"
+
+
+def test_a_setting_given_twice_in_a_config_file_is_refused(tmp_path):
+    """Tables are flattened: `max_filters` at the top level and in [limits] was read as one
+    setting, one of the two values silently winning."""
+    config = tmp_path / "router.toml"
+    config.write_text("max_filters = 10\n\n[limits]\nmax_filters = 20\n")
+    done = refused_serve(tmp_path, "--config", str(config))
+    assert done.returncode != 0
+    assert str(config) in done.stderr and 'setting "max_filters" is given twice' in done.stderr, done.stderr
+    assert "at the top level" in done.stderr and "in [limits]" in done.stderr, done.stderr

@@ -41,7 +41,8 @@ public final class MemoryHistoryStore: HistoryStore {
             let rules = state.rules
             for item in items {
                 state.head += 1
-                let notification = Notification(id: state.head, topic: item.topic, time: item.time, data: item.data, epoch: epoch)
+                let notification = Notification(id: state.head, topic: item.topic, time: item.time, data: item.data, epoch: epoch,
+                                                serializedData: item.serializedData)
                 stored.append(notification)
                 state.logs[item.topic.name, default: MemoryTopicLog(topic: item.topic, countBound: rules?.retention(for: item.topic.name).count)]
                     .append(notification)

@@ -38,7 +38,8 @@ struct MemoryTopicLog {
     /// - Returns: how many were dropped.
     @discardableResult
     mutating func append(_ notification: Notification) -> Int {
-        notifications.append(Kept(id: notification.id, time: notification.time, data: notification.data.serialized()))
+        notifications.append(Kept(id: notification.id, time: notification.time,
+                                  data: notification.serializedData ?? notification.data.serialized()))
         return enforceCountBound()
     }
 
@@ -82,7 +83,7 @@ struct MemoryTopicLog {
     static func notification(_ kept: Kept, topic: Topic, epoch: String) -> Notification {
         // The bytes were serialized from a JSON value by `append`: they parse.
         guard let data = try? JSON.parse(kept.data) else { preconditionFailure("kept notification \(kept.id) does not parse") }
-        return Notification(id: kept.id, topic: topic, time: kept.time, data: data, epoch: epoch)
+        return Notification(id: kept.id, topic: topic, time: kept.time, data: data, epoch: epoch, serializedData: kept.data)
     }
 
     private mutating func enforceCountBound() -> Int {

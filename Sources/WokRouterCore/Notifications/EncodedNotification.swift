@@ -51,7 +51,11 @@ public final class EncodedNotification: Sendable {
         out.append(contentsOf: #","time":""#.utf8)
         out.append(contentsOf: notification.time.description.utf8)
         out.append(contentsOf: #"","data":"#.utf8)
-        notification.data.write(to: &out)
+        if let serialized = notification.serializedData {
+            out.append(contentsOf: serialized)
+        } else {
+            notification.data.write(to: &out)
+        }
         out.append(UInt8(ascii: "}"))
         return out
     }

@@ -124,21 +124,23 @@ public final class Router: Sendable {
         return .success(entry.topic)
     }
 
-    /// The commit handler: encodes each notification once and offers it to every matching
-    /// subscriber; subscribers of a ``DeliveryGroup`` are handed over in one call per group.
-    /// Everything is handed over under the lock, so each subscriber sees its notifications (live,
-    /// grouped or held back) in id order.
+    /// The commit handler: encodes each notification once, when it has a matching subscriber,
+    /// and offers it to every matching subscriber; subscribers of a ``DeliveryGroup`` are handed
+    /// over in one call per group. Everything is handed over under the lock, so each subscriber
+    /// sees its notifications (live, grouped or held back) in id order.
     func fanOut(_ notifications: [Notification]) {
         for notification in notifications {
-            let encoded = EncodedNotification(notification)
             var delivered = 0
             state.withLock { state in
                 state.fannedOut = max(state.fannedOut, notification.id)
                 var grouped = GroupedDeliveries()
+                var encoded: EncodedNotification?
                 state.index.forEachMatch(of: notification.topic) { entry in
-                    if entry.offer(encoded, grouped: &grouped) { delivered += 1 }
+                    let frame = encoded ?? EncodedNotification(notification)
+                    encoded = frame
+                    if entry.offer(frame, grouped: &grouped) { delivered += 1 }
                 }
-                grouped.deliver(encoded)
+                if let encoded { grouped.deliver(encoded) }
             }
             metrics.delivered(delivered)
         }

@@ -13,6 +13,18 @@ package struct ConfigurationKey: Sendable {
     package let help: String
     let apply: @Sendable (inout WokServerConfiguration, Value) -> Void
     let read: @Sendable (WokServerConfiguration) -> JSON
+    /// Whether the value is a path (or holds one), which a config file gives relative to its folder.
+    package var path: PathStyle = .none
+
+    /// How a value names a file or folder.
+    package enum PathStyle: Sendable { case none, file, store }
+
+    /// This key, its value a path of the given style.
+    func path(_ style: PathStyle) -> Self {
+        var key = self
+        key.path = style
+        return key
+    }
 
     /// A parsed value.
     package enum Value: Sendable {
@@ -125,15 +137,15 @@ extension ConfigurationKey {
     package static let all: [ConfigurationKey] = [
         .string("host", \.host, "address to bind"),
         .int("port", \.port, "TCP port (0: any free port)"),
-        .optional("unix_socket", \.unixSocket, "also serve the HTTP API on this UNIX socket"),
+        .optional("unix_socket", \.unixSocket, "also serve the HTTP API on this UNIX socket").path(.file),
         .init(name: "unix_socket_mode", kind: .fileMode, help: "file mode of the UNIX socket, in octal (660, 0o660 in TOML)",
               apply: { c, v in if case .int(let i) = v { c.unixSocketMode = i } },
               read: { .string("0o" + String($0.unixSocketMode, radix: 8)) }),
         .init(name: "store", kind: .optionalString, help: "history store: memory:, sqlite:PATH, postgres://...",
               apply: { c, v in if case .string(let s) = v { c.store = s } },
-              read: { .string(PostgresURL.redacted($0.effectiveStore)) }),  // a database password shows as ***
-        .string("root", \.root, "folder holding schemas/ and plugins/"),
-        .optional("public_dir", \.publicDir, "folder with the browser client and demo pages"),
+              read: { .string(PostgresURL.redacted($0.effectiveStore)) }).path(.store),  // a database password shows as ***
+        .string("root", \.root, "folder holding schemas/ and plugins/").path(.file),
+        .optional("public_dir", \.publicDir, "folder with the browser client and demo pages").path(.file),
         .optional("auth_secret", \.authSecret, "HS256 secret for tokens (none: open router)", secret: true),
         .list("allowed_origins", \.allowedOrigins, "Origin values allowed on /push (empty: any)"),
         .string("log_level", \.logLevel, "trace, debug, info, notice, warning, error, critical"),

@@ -5,6 +5,9 @@ import WokRouterCore
 
 /// Builds a ``WokServerConfiguration`` in one place: defaults, then a config file (TOML, or JSON
 /// when the name ends in `.json`), then `WOK_ROUTER_*` environment variables, then flags.
+///
+/// Relative paths (`root`, `store = "sqlite:PATH"`, `unix_socket`, `public_dir`) are read from the
+/// config file's folder when the file gives them, from the working directory otherwise.
 public struct ConfigurationLoader: Sendable {
     /// The config file, if any.
     public var file: String?
@@ -26,9 +29,10 @@ public struct ConfigurationLoader: Sendable {
         var config = WokServerConfiguration()
         let file = self.file ?? environment["WOK_ROUTER_CONFIG"]
         if let file, !file.isEmpty {
+            let folder = Self.folder(of: file)
             for (key, value) in try Self.readFile(file) {
                 guard let k = ConfigurationKey.named(key) else { throw .unknownKey(key, in: file) }
-                k.apply(&config, try k.parse(json: value))
+                k.apply(&config, Self.resolve(try k.parse(json: value), of: k, against: folder))
             }
         }
         for key in ConfigurationKey.all {
@@ -114,13 +118,18 @@ public struct ConfigurationLoader: Sendable {
 
     /// The key/value pairs of a config file; nested tables are flattened (a `[limits]` table's
     /// keys are read as top-level keys).
+    /// - Throws: ``ConfigurationError`` for a file that cannot be read or parsed, a key repeated in
+    ///   one table (TOML and, here, JSON refuse it, with its line), and a setting given in two places
+    ///   (two tables, or one table under two spellings such as `max_filters` and `max-filters`),
+    ///   naming both: flattened, one of them would silently win.
     static func readFile(_ path: String) throws(ConfigurationError) -> [(String, JSON)] {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw .unreadable(path, "cannot be read")
         }
+        let isJSON = path.hasSuffix(".json")
         let json: JSON
-        if path.hasSuffix(".json") {
-            do { json = try JSON.parse(text) } catch { throw .unreadable(path, error.description) }
+        if isJSON {
+            do { json = try JSON.parse(text, options: .init(rejectDuplicateKeys: true)) } catch { throw .unreadable(path, error.description) }
         } else {
             do {
                 let table = try TOMLTable(string: text)
@@ -133,12 +142,28 @@ public struct ConfigurationLoader: Sendable {
         }
         guard json.isObject else { throw .unreadable(path, "must hold a table of settings") }
         var out: [(String, JSON)] = []
-        func flatten(_ object: JSON) {
+        var places: [String: String] = [:]  // setting name: where the file gave it
+        func flatten(_ object: JSON, in tables: [String]) throws(ConfigurationError) {
             for (key, value) in object.members {
-                if value.isObject { flatten(value) } else { out.append((key, value)) }
+                if value.isObject {
+                    try flatten(value, in: tables + [key])
+                    continue
+                }
+                let place = "\(key) " + (tables.isEmpty ? "at the top level"
+                    : isJSON ? "in object " + tables.map { "\"\($0)\"" }.joined(separator: ".") : "in [\(tables.joined(separator: "."))]")
+                // An unknown key is refused as such by `load()`.
+                guard let name = ConfigurationKey.named(key)?.name else {
+                    out.append((key, value))
+                    continue
+                }
+                if let first = places[name] {
+                    throw .invalid("\(path): setting \"\(name)\" is given twice, as \(first) and as \(place): keep one")
+                }
+                places[name] = place
+                out.append((key, value))
             }
         }
-        flatten(json)
+        try flatten(json, in: [])
         return out
     }
 
