@@ -1,5 +1,9 @@
 """Security, PROTOCOL section 6: HS256 JWTs for subscribers and publishers, and the Origin allowlist."""
 
+import base64
+import hashlib
+import hmac
+import json
 import time
 
 import jwt
@@ -17,6 +21,16 @@ def token(secret=SECRET, lifetime=300, **claims):
     if lifetime is not None:
         payload["exp"] = int(time.time()) + lifetime
     return jwt.encode(payload, secret, algorithm="HS256")
+
+
+def forged(header, secret=SECRET, **claims):
+    """A token whose header is `header` verbatim, HS256-signed with `secret` whatever it claims."""
+    def b64(raw):
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    payload = {"exp": int(time.time()) + 300, **claims}
+    signing_input = b64(json.dumps(header).encode()) + "." + b64(json.dumps(payload).encode())
+    return signing_input + "." + b64(hmac.new(secret.encode(), signing_input.encode(), hashlib.sha256).digest())
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +77,81 @@ def test_refused_token_closes_the_socket_with_1008(secured, bad):
     finally:
         ws.close()
     assert secured.alive()
+
+
+# Signed with the right secret, but the header does not say HS256 (or asks for critical
+# extensions): RFC 8725 section 3.1, a verifier uses only the algorithm it expects.
+WRONG_HEADERS = [
+    pytest.param({"alg": "none"}, id="alg-none"),
+    pytest.param({"alg": "RS256"}, id="alg-RS256"),
+    pytest.param({"alg": "HS512"}, id="alg-HS512"),
+    pytest.param({"typ": "JWT"}, id="no-alg"),
+    pytest.param({"alg": "HS256", "crit": ["exp"]}, id="crit"),
+]
+
+
+@pytest.mark.parametrize("header", WRONG_HEADERS)
+def test_a_token_whose_header_is_not_hs256_is_refused_everywhere(secured, header):
+    bad = forged(header, **SUBSCRIBER)
+    ws = WSClient(secured, token=bad)
+    try:
+        assert ws.expect_close() == 1008
+    finally:
+        ws.close()
+    history = secured.http("GET", "/notifications", params={"topics": "itest.events"}, token=bad)
+    assert history.status_code == 401 and history.json()["error"] == "unauthorized"
+    assert secured.publish("itest.events", {"seq": 1}, token=forged(header, pub=True)).status_code == 401
+    # The same claims under an HS256 header pass: only the header was wrong.
+    assert secured.http("GET", "/notifications", params={"topics": "itest.events"},
+                        token=forged({"alg": "HS256", "typ": "JWT"}, **SUBSCRIBER)).status_code == 200
+
+
+def test_a_token_is_refused_before_its_nbf(secured):
+    early = token(nbf=int(time.time()) + 3600, **SUBSCRIBER)
+    ws = WSClient(secured, token=early)
+    try:
+        assert ws.expect_close() == 1008
+    finally:
+        ws.close()
+    assert secured.http("GET", "/notifications", params={"topics": "itest.events"}, token=early).status_code == 401
+    assert secured.publish("itest.events", {"seq": 1}, token=token(nbf=int(time.time()) + 3600, pub=True)).status_code == 401
+    valid = token(nbf=int(time.time()) - 5, **SUBSCRIBER)
+    assert secured.http("GET", "/notifications", params={"topics": "itest.events"}, token=valid).status_code == 200
+
+
+def test_two_different_tokens_in_one_request_are_refused(secured):
+    """RFC 6750 section 2: one method per request. Which of two tokens counts is never guessed."""
+    narrow, wide = token(**SUBSCRIBER), token(topics=["itest.>"])
+    for headers, params in [
+        ({"Authorization": f"Bearer {narrow}"}, {"token": wide}),
+        ({}, [("token", narrow), ("token", wide)]),
+    ]:
+        query = [("topics", "itest.user")] + (list(params.items()) if isinstance(params, dict) else params)
+        response = secured.http("GET", "/notifications", params=query, headers=headers)
+        assert response.status_code == 400 and response.json()["error"] == "bad_request", response.text
+        assert "invalid_request" in response.headers.get("WWW-Authenticate", "")
+    ws = WSClient(secured, token=wide, headers={"Authorization": f"Bearer {narrow}"})
+    try:
+        assert ws.expect_close() == 1008
+    finally:
+        ws.close()
+    publisher = token(pub=True)
+    refused = secured.http("POST", "/notifications", params={"token": publisher}, token=token(pub=True, topics=["itest.vm.*"]),
+                           json={"topic": "itest.events", "data": {"seq": 1}})
+    assert refused.status_code == 400, refused.text
+    # The same token in both places is that token.
+    same = secured.http("GET", "/notifications", params={"topics": "itest.events", "token": narrow}, token=narrow)
+    assert same.status_code == 200, same.text
+
+
+def test_401_answers_carry_a_bearer_challenge(secured):
+    """RFC 9110 section 15.5.2: a 401 carries WWW-Authenticate; RFC 6750 section 3 says what it holds."""
+    missing = secured.http("GET", "/notifications", params={"topics": "itest.events"})
+    assert missing.status_code == 401 and missing.headers["WWW-Authenticate"].startswith("Bearer ")
+    refused = secured.http("GET", "/notifications", params={"topics": "itest.events"}, token="not.a.jwt")
+    assert refused.status_code == 401 and 'error="invalid_token"' in refused.headers["WWW-Authenticate"]
+    published = secured.publish("itest.events", {"seq": 1})
+    assert published.status_code == 401 and published.headers["WWW-Authenticate"].startswith("Bearer ")
 
 
 def test_topics_claim_is_enforced_on_every_subscribe(secured):

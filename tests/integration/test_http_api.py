@@ -229,3 +229,80 @@ def test_healthz_and_readyz(server):
 
 def test_unknown_path_is_a_json_404(server):
     assert_error_body(server.http("GET", "/no/such/path"), 404)
+
+
+# -- query parameters at and past their limits ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bounded(server_factory, server_kind):
+    if server_kind == "tornado":
+        pytest.skip("the tornado peer has no max_filters / max_history_limit / max_wait settings")
+    from harness import router_config
+
+    return server_factory(config=router_config(max_filters=3, max_history_limit=5, max_wait=2))
+
+
+@pytest.mark.wok_router_only("configurable limits")
+def test_limit_past_max_history_limit_is_a_clear_400(bounded):
+    _, head = bounded.head()
+    ids = [bounded.publish_ok("itest.events", {"seq": n})["id"] for n in range(6)]
+    page = bounded.http("GET", "/notifications", params={"topics": "itest.events", "since": head, "limit": 5}).json()
+    assert [n["id"] for n in page["notifications"]] == ids[:5]
+    body = assert_error_body(bounded.http("GET", "/notifications", params={"topics": "itest.events", "limit": 6}), 400, "bad_request")
+    assert body["limit"] == "max_history_limit" and body["max"] == 5 and "max_history_limit" in body["message"]
+    # Without limit= a page holds at most max_history_limit.
+    page = bounded.http("GET", "/notifications", params={"topics": "itest.events", "since": head}).json()
+    assert [n["id"] for n in page["notifications"]] == ids[:5]
+
+
+@pytest.mark.wok_router_only("configurable limits")
+def test_wait_past_max_wait_is_a_clear_400(bounded):
+    _, head = bounded.head()
+    started = time.monotonic()
+    held = bounded.http("GET", "/notifications", params={"topics": "itest.vm.disk.io", "since": head, "wait": 2})
+    assert held.status_code == 200 and held.json()["notifications"] == []
+    assert time.monotonic() - started >= 1.5, "wait=2 (max_wait) was not held"
+    for over in ["2.5", "3", "1000000"]:
+        body = assert_error_body(bounded.http("GET", "/notifications", params={"topics": "itest.events", "wait": over}), 400, "bad_request")
+        assert body["limit"] == "max_wait" and body["max"] == 2, body
+
+
+@pytest.mark.wok_router_only("configurable limits")
+def test_topics_past_max_filters_is_a_clear_400_on_history_and_events(bounded):
+    three = "itest.events,itest.vm.*,itest.user"
+    assert bounded.http("GET", "/notifications", params={"topics": three}).status_code == 200
+    four = three + ",itest.vm.>"
+    body = assert_error_body(bounded.http("GET", "/notifications", params={"topics": four}), 400, "bad_request")
+    assert body["limit"] == "max_filters" and body["max"] == 3
+    body = assert_error_body(bounded.http("GET", "/events", params={"topics": four}), 400, "bad_request")
+    assert body["limit"] == "max_filters"
+
+
+@pytest.mark.wok_router_only("strict query parameters")
+@pytest.mark.parametrize("name,value", [
+    ("since", "-1"), ("since", "+5"), ("since", "1.5"), ("since", "18446744073709551616"), ("since", ""),
+    ("limit", "0"), ("limit", "-3"), ("limit", "2x"),
+    ("wait", "-1"), ("wait", "inf"), ("wait", "nan"), ("wait", "1e1"), ("wait", "0x10"), ("wait", ""),
+])
+def test_malformed_since_limit_and_wait_are_400(server, name, value):
+    assert_error_body(server.http("GET", "/notifications", params={"topics": "itest.events", name: value}), 400, "bad_request")
+
+
+@pytest.mark.wok_router_only("strict query parameters")
+@pytest.mark.parametrize("topics", [",", "itest.events,", ",itest.events", "itest.events,,itest.vm.*"])
+def test_an_empty_item_in_topics_is_400_not_a_subscription_to_nothing(server, topics):
+    assert_error_body(server.http("GET", "/notifications", params={"topics": topics}), 400, "bad_request")
+    assert_error_body(server.http("GET", "/events", params={"topics": topics}), 400, "bad_request")
+
+
+@pytest.mark.parametrize("path", [
+    "/topics/..%2F..%2Fschemas%2Fprotocol%2Fpublish/schema", "/topics/%2e%2e/schema", "/topics/itest.events%2Fx/schema",
+    "/topics/ITEST.EVENTS/schema", "/topics/itest.events%00/schema",
+])
+def test_schema_path_tricks_are_json_404s(server, path):
+    import requests
+
+    response = requests.get(f"http://{server.host}:{server.port}{path}", timeout=10)
+    body = assert_error_body(response, 404)
+    assert "$schema" not in body and "properties" not in body

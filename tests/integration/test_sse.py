@@ -89,3 +89,30 @@ def test_sse_sends_heartbeat_comments(server_factory):
         assert seen, "no heartbeat comment"
     finally:
         sse.close()
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "1 2", "1.0", "99999999999999999999999"])
+def test_sse_refuses_a_last_event_id_that_is_not_an_id(server, value):
+    sse = SSEClient(server, ["itest.events"], last_event_id=value)
+    try:
+        assert sse.status == 400
+        assert sse.body_json()["error"] == "bad_request"
+    finally:
+        sse.close()
+
+
+def test_sse_takes_an_empty_last_event_id_as_none_and_trims_spaces(server):
+    """An empty id is "no id" for an event source; spaces around a header value are not part of it."""
+    first = server.publish_ok("itest.events", {"seq": 1})
+    empty = SSEClient(server, ["itest.events"], last_event_id="", query={"since": first["id"] - 1})
+    try:
+        assert empty.status == 200
+        assert empty.notifications(1)[0][1]["id"] == first["id"], "since= applies when Last-Event-ID is empty"
+    finally:
+        empty.close()
+    spaced = SSEClient(server, ["itest.events"], last_event_id=f" {first['id'] - 1} ")
+    try:
+        assert spaced.status == 200
+        assert spaced.notifications(1)[0][1]["id"] == first["id"]
+    finally:
+        spaced.close()

@@ -20,17 +20,24 @@ final class GrantResolver: Sendable {
     }
 
     /// The grant when it can be decided without verifying a signature: open (trusted listener, or
-    /// no secret), or a token verified recently and not expired. Nil when a token must be verified.
-    func grantWithoutVerifying(uri: String, authorization: String?, trusted: Bool) -> AccessGrant? {
+    /// no secret), or a token verified recently and not expired. Nil when a token must be verified
+    /// (or the request must be refused).
+    /// - Parameter authorization: every `Authorization` value of the request.
+    func grantWithoutVerifying(uri: String, authorization: [String], trusted: Bool) -> AccessGrant? {
         if trusted || verifier.isOpen { return .open }
-        guard let token = RequestToken.find(uri: uri, authorization: authorization) else { return nil }
+        guard case .token(let token) = RequestToken.find(uri: uri, authorization: authorization) else { return nil }
         return verifiedTokens.grant(for: token)
     }
 
     /// The grant of a request, verifying its token when it was not verified recently.
-    func grant(uri: String, authorization: String?, trusted: Bool) async -> Result<AccessGrant, TokenVerifier.Failure> {
+    func grant(uri: String, authorization: [String], trusted: Bool) async -> Result<AccessGrant, TokenVerifier.Failure> {
         if let grant = grantWithoutVerifying(uri: uri, authorization: authorization, trusted: trusted) { return .success(grant) }
-        let token = RequestToken.find(uri: uri, authorization: authorization)
+        let token: String?
+        switch RequestToken.find(uri: uri, authorization: authorization) {
+        case .ambiguous: return .failure(.ambiguous)
+        case .none: token = nil
+        case .token(let found): token = found
+        }
         switch await verifier.verify(token: token) {
         case .success(let (grant, expires)):
             if let token, let expires { verifiedTokens.insert(token, grant: grant, expires: expires) }

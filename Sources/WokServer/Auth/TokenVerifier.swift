@@ -3,6 +3,9 @@ import JWTKit
 
 /// Turns a bearer token into an ``AccessGrant``: HS256 JWT with `exp`, checked against the
 /// configured secret. Without a secret every request gets ``AccessGrant/open``.
+///
+/// Refused: a header whose `alg` is not exactly `HS256` or that has `crit` (``TokenHeader``), a
+/// bad signature, no `exp` or `exp` at or before now, `nbf` after now (``WokClaims``).
 package struct TokenVerifier: Sendable {
     /// Why a token was refused.
     package enum Failure: Error, Sendable, Equatable {
@@ -10,6 +13,9 @@ package struct TokenVerifier: Sendable {
         case missing
         /// The token does not verify: bad signature, expired, malformed claims.
         case invalid(String)
+        /// The request carries two different tokens (`Authorization` and `?token=`, or one of
+        /// them twice): RFC 6750 section 2 allows one method per request.
+        case ambiguous
     }
 
     private let keys: JWTKeyCollection?
@@ -32,6 +38,7 @@ package struct TokenVerifier: Sendable {
     package func verify(token: String?) async -> Result<(grant: AccessGrant, expires: Date?), Failure> {
         guard let keys else { return .success((.open, nil)) }
         guard let token, !token.isEmpty else { return .failure(.missing) }
+        if let problem = TokenHeader.problem(token) { return .failure(.invalid(problem)) }
         do {
             let claims = try await keys.verify(token, as: WokClaims.self)
             return .success((AccessGrant(claims: claims), claims.exp.value))

@@ -152,7 +152,7 @@ extension ConfigurationKey {
         .bool("tcp_nodelay", \.tcpNoDelay, "TCP_NODELAY on accepted sockets"),
         .int("event_loops", \.eventLoops, "event loop threads (0: one per core)"),
         .int("max_frame_bytes", \.maxFrameBytes, "largest client WebSocket message"),
-        .int("max_filters", \.maxFilters, "filters per push connection"),
+        .int("max_filters", \.maxFilters, "filters per push connection, and per topics= list of /events and GET /notifications"),
         .double("client_frame_rate", \.clientFrameRate, "client frames per second per connection"),
         .int("client_frame_burst", \.clientFrameBurst, "client frame burst above the rate"),
         .int("outbound_queue_bytes", \.outboundQueueBytes, "outbound queue bound in bytes per connection"),

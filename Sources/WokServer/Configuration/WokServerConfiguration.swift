@@ -35,7 +35,8 @@ public struct WokServerConfiguration: Sendable, Equatable {
 
     /// Largest client WebSocket message in bytes (over it: close 1009). Default 64 KiB.
     public var maxFrameBytes = 64 * 1024
-    /// Filters one push connection may hold. Default 256.
+    /// Filters one push connection may hold, and the most in one `topics=` list of `/events` and
+    /// `GET /notifications` (400 past it). Default 256.
     public var maxFilters = 256
     /// Client frames per second a push connection may send on average. Default 50.
     public var clientFrameRate = 50.0
@@ -79,9 +80,9 @@ public struct WokServerConfiguration: Sendable, Equatable {
     public var closeTimeout = 30.0
     /// Seconds between SSE heartbeat comments. Default 15.
     public var sseHeartbeat = 15.0
-    /// Largest `wait=` a long-poll may ask for, in seconds. Default 60.
+    /// Largest `wait=` a long-poll may ask for, in seconds (400 past it). Default 60.
     public var maxWait = 60.0
-    /// Largest `limit=` of `GET /notifications`. Default 1,000.
+    /// Largest `limit=` of `GET /notifications` (400 past it), and the page size without one. Default 1,000.
     public var maxHistoryLimit = 1000
     /// Seconds between retention passes (`RouterConfiguration.retentionIntervalSeconds`): each
     /// deletes what the plugins' retention rules no longer keep. Default 60.

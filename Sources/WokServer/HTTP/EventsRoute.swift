@@ -19,9 +19,11 @@ struct EventsRoute: Sendable {
         let grant = try await services.grant(request, trusted: trusted)
         let filters = try services.filters(request, grant: grant)
         var since = try HTTPServices.integer(request, "since")
-        if let last = request.headers[HTTPField.Name("Last-Event-ID")!] {
-            guard let value = UInt64(last.filter { $0 != " " }) else {
-                throw RouteError(.badRequest, "bad_request", "Last-Event-ID must be a notification id")
+        // The browser's reconnect: it wins over the `since=` of the URL it reuses. Empty is no id
+        // (an event source sends none then).
+        if let last = request.headers[HTTPField.Name("Last-Event-ID")!].map(HTTPWhitespace.trimmed), !last.isEmpty {
+            guard last.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let value = UInt64(last) else {
+                throw RouteError(.badRequest, "bad_request", "Last-Event-ID must be a notification id (decimal digits, at most \(UInt64.max))")
             }
             since = value
         }

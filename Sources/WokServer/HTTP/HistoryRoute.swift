@@ -15,10 +15,8 @@ struct HistoryRoute: Sendable {
         let filters = try services.filters(request, grant: grant)
         let since = try HTTPServices.integer(request, "since")
         let epoch = request.uri.queryParameters.get("epoch")
-        let maxLimit = services.configuration.maxHistoryLimit
-        let limit = Int(min(try HTTPServices.integer(request, "limit") ?? UInt64(maxLimit), UInt64(maxLimit)))
-        let wait = min(try HTTPServices.number(request, "wait") ?? 0, services.configuration.maxWait)
-        if limit == 0 { throw RouteError(.badRequest, "bad_request", "limit= must be at least 1") }
+        let limit = try Self.limit(request, max: services.configuration.maxHistoryLimit)
+        let wait = try Self.wait(request, max: services.configuration.maxWait)
 
         var page = try await read(filters, since: since, epoch: epoch, limit: limit)
         if page.notifications.isEmpty && page.recovered && wait > 0 {
@@ -50,6 +48,28 @@ struct HistoryRoute: Sendable {
         }
         out.append(contentsOf: "]}".utf8)
         return JSONResponse.make(.ok, bytes: out)
+    }
+
+    /// `limit=`: 1 to `max_history_limit`, that bound when absent.
+    /// - Throws: 400 for 0, for more than the bound (named in the body), for anything else.
+    static func limit(_ request: Request, max: Int) throws -> Int {
+        guard let asked = try HTTPServices.integer(request, "limit") else { return max }
+        if asked == 0 { throw RouteError(.badRequest, "bad_request", "limit= must be at least 1") }
+        guard asked <= UInt64(max) else {
+            throw HTTPServices.overLimit("limit= is at most \(max) (max_history_limit)", limit: "max_history_limit", max: max)
+        }
+        return Int(asked)
+    }
+
+    /// `wait=`: 0 to `max_wait` seconds, 0 when absent.
+    /// - Throws: 400 for more than the bound (named in the body), for anything not a number.
+    static func wait(_ request: Request, max: Double) throws -> Double {
+        guard let asked = try HTTPServices.number(request, "wait") else { return 0 }
+        guard asked <= max else {
+            throw RouteError(.badRequest, "bad_request", "wait= is at most \(max == max.rounded() && max < 1e15 ? String(Int(max)) : String(max)) seconds (max_wait)",
+                             extra: [("limit", "max_wait"), ("max", .double(max))])
+        }
+        return asked
     }
 
     private func read(_ filters: [TopicFilter], since: UInt64?, epoch: String?, limit: Int) async throws -> HistoryPage {

@@ -35,15 +35,18 @@ struct JSONReply: Sendable {
 struct RouteError: Error {
     let status: HTTPResponse.Status
     let body: JSON
-    init(_ status: HTTPResponse.Status, _ code: String, _ message: String, extra: [(String, JSON)] = []) {
+    /// Header fields the answer carries besides `Content-Type` (`WWW-Authenticate` on a 401).
+    var headers: HTTPFields = [:]
+    init(_ status: HTTPResponse.Status, _ code: String, _ message: String, extra: [(String, JSON)] = [], headers: HTTPFields = [:]) {
         self.status = status
         self.body = JSONResponse.errorBody(code, message, extra: extra)
+        self.headers = headers
     }
     init(status: HTTPResponse.Status, body: JSON) {
         self.status = status
         self.body = body
     }
-    var response: Response { JSONResponse.make(status, body) }
+    var response: Response { JSONResponse.make(status, bytes: body.serialized(), headers: headers) }
     var reply: JSONReply { JSONReply(status: status, body: body) }
 }
 

@@ -57,10 +57,11 @@ final class PushServices: Sendable {
     /// upgrade handler first tries ``admitWithoutVerifying(head:trusted:)``.
     func admit(head: HTTPRequestHead, trusted: Bool) async -> PushAdmission {
         if let decided = admitWithoutVerifying(head: head, trusted: trusted) { return decided }
-        switch await grants.grant(uri: head.uri, authorization: head.headers.first(name: "authorization"), trusted: trusted) {
+        switch await grants.grant(uri: head.uri, authorization: head.headers["authorization"], trusted: trusted) {
         case .success(let grant): return acquire(grant)
         case .failure(.missing): return .refused(code: CloseCode.policy, reason: "token required", disconnect: "auth_refused")
         case .failure(.invalid): return .refused(code: CloseCode.policy, reason: "token refused", disconnect: "auth_refused")
+        case .failure(.ambiguous): return .refused(code: CloseCode.policy, reason: "two different tokens", disconnect: "auth_refused")
         }
     }
 
@@ -76,7 +77,7 @@ final class PushServices: Sendable {
                 return .refused(code: CloseCode.policy, reason: "origin not allowed", disconnect: "origin_refused")
             }
         }
-        guard let grant = grants.grantWithoutVerifying(uri: head.uri, authorization: head.headers.first(name: "authorization"),
+        guard let grant = grants.grantWithoutVerifying(uri: head.uri, authorization: head.headers["authorization"],
                                                        trusted: trusted) else { return nil }
         return acquire(grant)
     }

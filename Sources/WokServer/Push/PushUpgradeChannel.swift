@@ -107,7 +107,7 @@ struct PushUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
             serverName: WokRouterServer.serverName, rawOutput: raw, linger: LingeringClose(configuration),
             idleTimeout: .nanoseconds(Int64(configuration.idleTimeout * 1e9)),
             grant: { head in
-                grants.grantWithoutVerifying(uri: head.uri, authorization: head.headers.first(name: "authorization"), trusted: trusted)
+                grants.grantWithoutVerifying(uri: head.uri, authorization: head.headers["authorization"], trusted: trusted)
             }))
         try ops.addHandler(HTTP1ToHTTPServerCodec(secure: false))
         // The idle timeout is the publish handler's: this handler does not see the publishes.
