@@ -241,8 +241,12 @@
    * handlers.open(), handlers.frame(frame) and, once, handlers.close({established, code, reason}).
    *
    * Messages from a client: hello {config, subs:[{id, filters, since, epoch}]}, sub {id, filters},
-   * unsub {id}, beat, bye, config {token}. Messages to a client: note {subs, n}, ready {subs},
-   * gap {subs, reason}, error {subs, error}, status {status}, reset.
+   * unsub {id}, beat, bye, config {token}. Messages to a client: note {subs, n}, ready {subs,
+   * from, epoch}, gap {subs, reason}, error {subs, error}, status {status}, reset.
+   *
+   * `since` in a hello, and `from` in ready (one per sub, or null), are a subscription's own
+   * position: every notification of its filters up to that id was delivered to it or preceded
+   * it (state its tab loaded at onReady). Tabs keep it, so a new hub (a new leader) knows it.
    */
   class Hub {
     constructor(env, config) {
@@ -260,6 +264,7 @@
       // notifications up to that id came before the filter (its tabs loaded them as state), so a
       // resume from the older cursor, or a long-poll page, must not hand them to its holders.
       this.floors = new Map();
+      this.seedFloors = new Map();   // filter -> the lowest position its holders reported in hello
       this.cursor = null;            // last notification id this browser has seen, or head
       this.epoch = null;
       this.nextRef = 1;
@@ -331,7 +336,10 @@
         if (this.epoch === null || this.epoch === epoch) {
           this.epoch = epoch;
           this.seedCursor = this.seedCursor == null ? since : Math.min(this.seedCursor, since);
-          for (const f of clean) this.resumeSet.add(f);
+          for (const f of clean) {
+            this.resumeSet.add(f);
+            this.seedFloors.set(f, this.seedFloors.has(f) ? Math.min(this.seedFloors.get(f), since) : since);
+          }
         }
       }
     }
@@ -440,7 +448,7 @@
 
     /** Tells each subscription whose filters are all held (or refused) that it is live. */
     _markReady() {
-      const ready = new Map();
+      const ready = new Map(); // clientId -> {subs, from}
       for (const { clientId, subId, sub } of this.table.entries()) {
         if (sub.ready) continue;
         const done = sub.filters.every((f) => {
@@ -449,10 +457,24 @@
         });
         if (!done) continue;
         sub.ready = true;
-        if (!ready.has(clientId)) ready.set(clientId, []);
-        ready.get(clientId).push(subId);
+        if (!ready.has(clientId)) ready.set(clientId, { subs: [], from: [] });
+        ready.get(clientId).subs.push(subId);
+        ready.get(clientId).from.push(this._positionOf(sub.filters));
       }
-      for (const [clientId, subIds] of ready) this._post(clientId, { t: "ready", subs: subIds });
+      for (const [clientId, { subs, from }] of ready) {
+        this._post(clientId, { t: "ready", subs, from, epoch: this.epoch });
+      }
+    }
+
+    /**
+     * Where a subscription of `filters` that is live now stands: what the hub has seen (the
+     * cursor), or, for a filter subscribed while the cursor was behind, the head it started at.
+     */
+    _positionOf(filters) {
+      if (this.cursor === null) return null;
+      let at = this.cursor;
+      for (const f of filters) if (this.floors.get(f) > at) at = this.floors.get(f);
+      return at;
     }
 
     _resetReadiness() {
@@ -521,8 +543,14 @@
       this.router.clear();
       this.refs.clear();
       this._resetReadiness();
-      if (this.cursor === null && this.seedCursor != null) this.cursor = this.seedCursor;
+      if (this.cursor === null && this.seedCursor != null) {
+        // Resumed from the lowest position reported; a filter whose holders all stand further
+        // (subscribed later than the others) is not routed what precedes their positions.
+        this.cursor = this.seedCursor;
+        for (const [f, since] of this.seedFloors) if (since > this.cursor) this.floors.set(f, since);
+      }
       this.seedCursor = null;
+      this.seedFloors.clear();
       const desired = this.table.filters();
       const resume = [];
       const fresh = [];
@@ -1255,7 +1283,15 @@
       const subs = [];
       for (const [id, s] of this.subs) {
         const entry = { id, filters: s.filters };
-        if (this.cursor !== null) { entry.since = this.cursor; entry.epoch = this.epoch; }
+        // The tab's cursor holds for each of its subscriptions; one subscribed later than the
+        // others stands further (its own lastId), and the next hub must know (a leader handoff).
+        let since = this.cursor;
+        let epoch = this.epoch;
+        if (s.lastId !== null && (since === null || s.epoch === epoch)) {
+          since = since === null ? s.lastId : Math.max(since, s.lastId);
+          epoch = s.epoch;
+        }
+        if (since !== null) { entry.since = since; entry.epoch = epoch; }
         subs.push(entry);
       }
       return { t: "hello", config: this._hubConfig(), subs };
@@ -1278,6 +1314,8 @@
       const filters = normalizeFilters(topics);
       const id = this.nextSub++;
       const opts = options || {};
+      // lastId/epoch: the subscription's position (the last id delivered to it, or the hub's
+      // position when it became ready): ids up to it are dropped and a new hub resumes after it.
       const sub = { filters, callback, onGap: opts.onGap, onReady: opts.onReady, onError: opts.onError,
         lastId: null, epoch: null, ready: false };
       this.subs.set(id, sub);
@@ -1297,10 +1335,17 @@
       switch (msg.t) {
         case "note": this._deliver(msg.subs, msg.n); break;
         case "ready":
-          for (const id of msg.subs) {
+          msg.subs.forEach((id, i) => {
             const s = this.subs.get(id);
-            if (s && !s.ready) { s.ready = true; this._call(s.onReady, s, []); }
-          }
+            if (!s) return;
+            // What precedes the position the hub reports is not this subscription's: count it as seen.
+            const from = msg.from ? msg.from[i] : null;
+            if (typeof from === "number" && msg.epoch != null) {
+              if (s.epoch !== msg.epoch || s.lastId === null) { s.epoch = msg.epoch; s.lastId = from; }
+              else s.lastId = Math.max(s.lastId, from);
+            }
+            if (!s.ready) { s.ready = true; this._call(s.onReady, s, []); }
+          });
           break;
         case "gap":
           for (const id of msg.subs) {

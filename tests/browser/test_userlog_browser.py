@@ -139,26 +139,75 @@ def _deliver_to_all(router, tabs):
         wait_shows(tab, entry)
 
 
-def test_without_shared_worker_one_tab_leads_and_relays(router, browser):
-    driver = browser()
-    tabs = open_demo(driver, router.base, 3, inject=DELETE_SHARED_WORKER)
+def open_leader_and_followers(router, browser):
+    """Three demo tabs without SharedWorker, connected: (the leader, [the two followers])."""
+    tabs = open_demo(browser(), router.base, 3, inject=DELETE_SHARED_WORKER)
     wait_until(lambda: sorted(t.status()["mode"] for t in tabs) == ["follower", "follower", "leader"],
                message="one leader and two followers")
     for tab in tabs:
         wait_state(tab, "connected")
+    leader = next(t for t in tabs if t.status()["mode"] == "leader")
+    return leader, [t for t in tabs if t is not leader]
+
+
+def test_without_shared_worker_one_tab_leads_and_relays(router, browser):
+    leader, rest = open_leader_and_followers(router, browser)
+    tabs = [leader, *rest]
     wait_until(lambda: router.metric("wok_router_connections", transport="websocket") == 1,
                message="one WebSocket, held by the leader")
     _deliver_to_all(router, tabs)
 
     # The leader goes away: another tab takes over the socket.
-    leader = next(t for t in tabs if t.status()["mode"] == "leader")
     leader.close()
-    rest = [t for t in tabs if t is not leader]
     wait_until(lambda: sorted(t.status()["mode"] for t in rest) == ["follower", "leader"], message="a new leader")
     wait_until(lambda: all(t.status()["state"] == "connected" for t in rest), message="the followers connected again")
     _deliver_to_all(router, rest)
     wait_until(lambda: router.metric("wok_router_connections", transport="websocket") == 1,
                message="still one WebSocket")
+
+
+SUBSCRIBE_NAMED = """
+const [name, filters] = arguments;
+window.__subs = window.__subs || {};
+const s = window.__subs[name] = {got: [], ready: false};
+WokPush.subscribe(filters, (n) => s.got.push(n.id), {onReady: () => { s.ready = true; }});
+"""
+
+
+def _named(tab, name):
+    return tab.js("return window.__subs && window.__subs[arguments[0]]", name)
+
+
+def test_a_new_leader_does_not_hand_a_later_filter_what_preceded_its_subscription(router, browser):
+    leader, followers = open_leader_and_followers(router, browser)
+
+    # Each follower holds wok.notifications and has seen one: it stands at that id.
+    for tab in followers:
+        tab.js(SUBSCRIBE_NAMED, "early", ["wok.notifications"])
+        wait_until(lambda: _named(tab, "early")["ready"], message=f"early ready in {tab.handle}")
+    seen = router.publish("wok.notifications", {"code": "KCHVM0001I", "message": "seen", "args": {}, "plugin": "kimchi"})["id"]
+    for tab in followers:
+        wait_until(lambda: _named(tab, "early")["got"] == [seen], message=f"{seen} in {tab.handle}")
+    # Tasks nobody holds; then the followers subscribe wok.tasks: these precede their subscription
+    # (a page loads them as state at onReady) and must never be handed to it.
+    before = [router.publish("wok.tasks", {"id": f"t{i}", "status": "running", "message": "m", "target": "/vms/a"})["id"]
+              for i in range(2)]
+    for tab in followers:
+        tab.js(SUBSCRIBE_NAMED, "late", ["wok.tasks"])
+        wait_until(lambda: _named(tab, "late")["ready"], message=f"late ready in {tab.handle}")
+
+    # The leader goes: a follower takes the lock, builds a new hub and resumes from where the
+    # tabs stand, which for wok.notifications is `seen`, older than the tasks above.
+    leader.close()
+    wait_until(lambda: sorted(t.status()["mode"] for t in followers) == ["follower", "leader"], message="a new leader")
+    wait_until(lambda: all(t.status()["state"] == "connected" for t in followers), message="the followers connected again")
+    after = router.publish("wok.tasks", {"id": "t9", "status": "finished", "message": "m", "target": "/vms/a"})["id"]
+    for tab in followers:
+        # `after` comes behind any replay on the one socket: once it is here, a replay would be too.
+        wait_until(lambda: after in _named(tab, "late")["got"], message=f"{after} in {tab.handle}")
+        assert _named(tab, "late")["got"] == [after], f"{tab.status()['mode']} got tasks {before} from before its subscription"
+        assert _named(tab, "early")["got"] == [seen]
+    wait_until(lambda: router.metric("wok_router_connections", transport="websocket") == 1, message="one WebSocket")
 
 
 def test_without_shared_worker_and_web_locks_each_tab_has_its_socket(router, browser):

@@ -21,6 +21,17 @@ function ack(transport, frame, extra = {}) {
   transport.receive(Object.assign({ type: "subscribed", ref: frame.ref, topics: frame.topics, head: 10, epoch: "e1", recovered: true }, extra));
 }
 
+/** `client` holds wok.userlog (sub 1) on a socket the router answered at 40, then sent it 41. */
+async function liveOnUserlog(env, client) {
+  client.send({ t: "hello", subs: [{ id: 1, filters: ["wok.userlog"] }] });
+  await flush();
+  const ws = env.last;
+  ws.open();
+  ack(ws, ws.frames("subscribe")[0], { head: 40 });
+  ws.receive(note(41, "wok.userlog"));
+  return ws;
+}
+
 test("one subscribe per change of the union, however many tabs hold a filter", async () => {
   const { env, hub } = await connectedHub();
   const a = makeClient(hub, "a");
@@ -90,12 +101,7 @@ test("each notification goes only to the tabs whose filters match, once per subs
 test("after a loss the hub reconnects with backoff and resumes with since and epoch", async () => {
   const { env, hub } = await connectedHub();
   const a = makeClient(hub, "a");
-  a.send({ t: "hello", subs: [{ id: 1, filters: ["wok.userlog"] }] });
-  await flush();
-  const ws1 = env.last;
-  ws1.open();
-  ack(ws1, ws1.frames("subscribe")[0], { head: 40 });
-  ws1.receive(note(41, "wok.userlog"));
+  const ws1 = await liveOnUserlog(env, a);
   ws1.drop();
   assert.equal(a.of("status").at(-1).status.state, "reconnecting");
   assert.equal(env.transports.length, 1, "waits before reconnecting");
@@ -142,12 +148,7 @@ test("a resume the router cannot recover fires a gap; the cursor moves to the ne
 test("a resume does not hand a later filter what came before its subscription", async () => {
   const { env, hub } = await connectedHub();
   const a = makeClient(hub, "a");
-  a.send({ t: "hello", subs: [{ id: 1, filters: ["wok.userlog"] }] });
-  await flush();
-  const ws1 = env.last;
-  ws1.open();
-  ack(ws1, ws1.frames("subscribe")[0], { head: 40 });
-  ws1.receive(note(41, "wok.userlog"));
+  const ws1 = await liveOnUserlog(env, a);
   // 42..50 are tasks nobody here holds; then a second tab subscribes wok.tasks, at head 50.
   const b = makeClient(hub, "b");
   b.send({ t: "hello", subs: [{ id: 7, filters: ["wok.tasks"] }] });
@@ -349,6 +350,44 @@ test("a new leader resumes from the position its followers report", async () => 
   env.last.open();
   const resume = env.last.frames("subscribe")[0];
   assert.deepEqual([resume.since, resume.epoch], [47, "e1"]);
+});
+
+// A leader handoff: the new hub starts from what the tabs report. A filter subscribed later than
+// the others stands further than the tabs' common position; the new hub must not route to it
+// what precedes its own position when it resumes from the common one.
+test("a new leader does not route to a later filter what precedes the position its holders report", async () => {
+  const { env, hub } = await connectedHub();
+  const a = makeClient(hub, "a");
+  const b = makeClient(hub, "b");
+  a.send({ t: "hello", subs: [{ id: 1, filters: ["wok.userlog"], since: 41, epoch: "e1" },
+    { id: 2, filters: ["wok.tasks"], since: 50, epoch: "e1" }] });
+  b.send({ t: "hello", subs: [{ id: 1, filters: ["wok.tasks"], since: 48, epoch: "e1" }] });
+  await flush();
+  const ws = env.last;
+  ws.open();
+  const resume = ws.frames("subscribe")[0];
+  assert.deepEqual([resume.topics.slice().sort(), resume.since], [["wok.tasks", "wok.userlog"], 41]);
+  ack(ws, resume, { head: 53 });
+  for (const [id, topic] of [[45, "wok.tasks"], [47, "wok.userlog"], [49, "wok.tasks"], [50, "wok.tasks"], [53, "wok.tasks"]]) {
+    ws.receive(note(id, topic));
+  }
+  // wok.tasks' holders stand at 50 and 48: the hub routes it from 48 on (b needs 49); a's own
+  // position (50) is a's to apply (the tab drops what is at or below it).
+  assert.deepEqual(a.of("note").map((m) => [m.subs, m.n.id]), [[[1], 47], [[2], 49], [[2], 50], [[2], 53]]);
+  assert.deepEqual(b.of("note").map((m) => m.n.id), [49, 50, 53]);
+});
+
+test("ready tells each subscription its position: the cursor, or the head a later filter started at", async () => {
+  const { env, hub } = await connectedHub();
+  const a = makeClient(hub, "a");
+  const ws = await liveOnUserlog(env, a);
+  assert.deepEqual(a.of("ready").map((m) => [m.subs, m.from, m.epoch]), [[[1], [40], "e1"]]);
+  a.send({ t: "sub", id: 2, filters: ["wok.userlog"] });
+  a.send({ t: "sub", id: 3, filters: ["wok.userlog", "wok.tasks"] });
+  await flush();
+  assert.deepEqual(a.of("ready").slice(1).map((m) => [m.subs, m.from]), [[[2], [41]]], "held already: live from the cursor");
+  ack(ws, ws.frames("subscribe")[1], { head: 50 });
+  assert.deepEqual(a.of("ready").slice(2).map((m) => [m.subs, m.from]), [[[3], [50]]], "wok.tasks started at 50");
 });
 
 test("after an outage the socket is preferred again, even if long-polling reconnected first", async () => {

@@ -42,6 +42,35 @@ test("a hello carries every subscription and, after delivery, where the tab stan
   assert.deepEqual(tab.helloMessage().subs, [{ id: 1, filters: ["wok.userlog"], since: 9, epoch: "e" }]);
 });
 
+// The position a ready reports is the subscription's own: the tab keeps it, drops what is at or
+// below it (whatever hub hands it, e.g. a new leader's), and reports it in its next hello.
+test("a tab keeps each subscription's position from ready, drops notes up to it and reports it", () => {
+  const tab = new TabClient(fakeScope());
+  const got = { 1: [], 2: [], 3: [] };
+  for (const id of [1, 2, 3]) {
+    tab.subs.set(id, { filters: [id === 2 ? "wok.tasks" : "wok.userlog"], callback: (n) => got[id].push(n.id), lastId: null, epoch: null });
+  }
+  tab.receive({ t: "ready", subs: [1, 2], from: [40, 50], epoch: "e" });
+  tab.receive({ t: "note", subs: [1], n: { id: 41, epoch: "e", topic: "wok.userlog" } });
+  const hello = tab.helloMessage().subs;
+  assert.deepEqual(hello.map((s) => [s.id, s.since, s.epoch]), [[1, 41, "e"], [2, 50, "e"], [3, 41, "e"]]);
+  // A new hub resumes from 41: it may hand sub 2 the tasks between, which precede it.
+  for (const id of [45, 50, 52]) tab.receive({ t: "note", subs: [2], n: { id, epoch: "e", topic: "wok.tasks" } });
+  assert.deepEqual(got, { 1: [41], 2: [52], 3: [] });
+  // A new epoch: the old position means nothing there.
+  tab.receive({ t: "ready", subs: [2], from: [3], epoch: "f" });
+  tab.receive({ t: "note", subs: [2], n: { id: 4, epoch: "f", topic: "wok.tasks" } });
+  assert.deepEqual(got[2], [52, 4]);
+});
+
+test("a ready subscription that was handed nothing still reports where it stands", () => {
+  const tab = new TabClient(fakeScope());
+  tab.subs.set(1, { filters: ["wok.userlog"], callback() {}, lastId: null, epoch: null });
+  tab.receive({ t: "ready", subs: [1], from: [40], epoch: "e" });
+  assert.equal(tab.cursor, null);
+  assert.deepEqual(tab.helloMessage().subs, [{ id: 1, filters: ["wok.userlog"], since: 40, epoch: "e" }]);
+});
+
 test("configure refuses unknown options and resolves URLs from the page", () => {
   const tab = new TabClient(fakeScope());
   assert.throws(() => tab.configure({ ur: "x" }), /unknown option ur/);
