@@ -94,3 +94,25 @@ import WokSchema
         #expect(after.topics["kimchi.vms"]?.validator != nil)
     }
 }
+
+extension PluginFolderKeyTests {
+    /// Was: a plugin folder or a schema file whose name is not UTF-8 was read as a name with
+    /// U+FFFD, found missing, and skipped without a word (`validate --root`: no findings, exit 0),
+    /// and two such folders would have shared one key.
+    @Test func aFolderOrFileWhoseNameIsNotUTF8IsAFinding() throws {
+        let tree = TempTree()
+        tree.coreTopics()
+        tree.plugin("kimchi", topics: ["kimchi.vms"])
+        let folder = Array((tree.path + "/plugins/k").utf8) + [0xFF, 0]
+        #expect(folder.withUnsafeBufferPointer { mkdir(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), 0o755) } == 0)
+        let file = Array((tree.path + "/plugins/kimchi/schemas/kimchi.b").utf8) + [0xFE] + Array(".json".utf8) + [0]
+        let descriptor = file.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644) }
+        #expect(descriptor >= 0)
+        close(descriptor)
+        let registry = try SchemaRegistry(root: tree.path)
+        let findings = registry.snapshot.findings.map(\.description)
+        #expect(findings.contains("plugins/k\u{FFFD}: name is not valid UTF-8 (plugin and topic names are [a-z0-9_.-]); ignored"))
+        #expect(findings.contains("plugins/kimchi/schemas/kimchi.b\u{FFFD}.json: name is not valid UTF-8 (plugin and topic names are [a-z0-9_.-]); ignored"))
+        #expect(registry.validator(for: "kimchi.vms") != nil, "the rest of the tree is read")
+    }
+}
