@@ -64,6 +64,28 @@ def test_client_frame_rate_limit(tight):
     ws.close()
 
 
+def test_frames_over_the_rate_are_refused_with_their_ref(tight):
+    """PROTOCOL section 4: the reply to any client frame echoes its ref, the refusal of a frame over
+    the rate included (string and integer refs alike): each frame gets exactly one answer with its ref."""
+    ws = WSClient(tight)
+    refs = [i if i % 2 else f"r{i}" for i in range(30)]
+    for ref in refs:
+        ws.send({"type": "ping", "ref": ref})
+    answers = [ws.reply() for _ in refs]
+    refused = [a for a in answers if a["type"] == "error"]
+    assert refused and all(a["code"] == "limit_exceeded" for a in refused), answers
+    assert sorted(map(str, (a["ref"] for a in answers))) == sorted(map(str, refs)), answers
+    ws.close()
+
+
+def test_frame_over_the_rate_that_is_not_utf8_still_closes_1007(tight):
+    ws = WSClient(tight)
+    for i in range(20):
+        ws.send({"type": "ping", "ref": i})
+    ws.send_bytes(b'{"type":"ping","ref":"\xff"}', text=True)
+    assert ws.expect_close() == 1007
+
+
 @pytest.fixture(scope="module")
 def small_queue(server_factory):
     return server_factory(config=router_config(outbound_queue_frames=8))

@@ -115,13 +115,19 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
         switch frame.opcode {
         case .text:
             guard state == .open else { return }
+            let payload = frame.unmaskedData
             guard bucket.take(now: lastHeard) else {
-                // Not through `answer`: frames past the rate must not start tasks at the rate they come.
-                reply(ServerFrame.error(.limitExceeded, "too many frames: at most \(services.configuration.clientFrameRate) per second",
-                                        details: ["limit": "client_frame_rate"], ref: nil))
+                // Not through `answer`: frames past the rate must not start tasks at the rate they
+                // come. Read for its `ref` only, which the refusal echoes like every reply.
+                switch ClientFrame.ref(in: payload.readableBytesView) {
+                case .failure:
+                    closeNotUTF8()
+                case .success(let ref):
+                    reply(ServerFrame.error(.limitExceeded, "too many frames: at most \(services.configuration.clientFrameRate) per second",
+                                            details: ["limit": "client_frame_rate"], ref: ref))
+                }
                 return
             }
-            let payload = frame.unmaskedData
             handleText(payload.readableBytesView)
         case .binary:
             guard state == .open else { return }
@@ -134,12 +140,11 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
             break
         case .connectionClose:
             if state == .open {
-                var data = frame.unmaskedData
-                let code = data.readInteger(as: UInt16.self) ?? CloseCode.normal
+                let (code, disconnect) = Self.closeAnswer(frame.unmaskedData)
                 if let raw = rawHandler.context {
-                    raw.writeAndFlush(NIOAny(PreFramed.close(code: code == 1005 ? CloseCode.normal : code, reason: "")), promise: nil)
+                    raw.writeAndFlush(NIOAny(PreFramed.close(code: code, reason: "")), promise: nil)
                 }
-                Disconnects.count("client_close")
+                Disconnects.count(disconnect)
                 state = .closing
                 services.router.remove(self)
             }
@@ -147,6 +152,23 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
         default:
             break
         }
+    }
+
+    /// The code answering a client's close frame, and the disconnect reason to count: the
+    /// client's code echoed (RFC 6455 5.5.1), 1000 for a close frame without one; 1002 for a
+    /// payload of one byte or a code no endpoint may send (7.4), and 1007 for a reason that is not
+    /// UTF-8 (8.1). Before, any code was echoed, even 1005, 1006 and 1015, which RFC 6455 forbids
+    /// on the wire.
+    static func closeAnswer(_ payload: ByteBuffer) -> (code: UInt16, disconnect: String) {
+        var payload = payload
+        guard payload.readableBytes > 0 else { return (CloseCode.normal, "client_close") }
+        guard let code = payload.readInteger(as: UInt16.self), CloseCode.isValidReceived(code) else {
+            return (CloseCode.protocolError, "protocol_error")
+        }
+        guard String(validating: payload.readableBytesView, as: UTF8.self) != nil else {
+            return (CloseCode.invalidData, "protocol_error")
+        }
+        return (code, "client_close")
     }
 
     /// The client closed its side of the TCP connection (listeners allow half-closure): it can send
@@ -162,6 +184,10 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let violation = error as? FrameChecker.Violation {
+            closeWith(code: CloseCode.protocolError, reason: violation.reason, disconnect: "protocol_error")
+            return
+        }
         if error is NIOWebSocketError {
             // WebSocketProtocolErrorHandler has sent the close frame (1009 for an oversized frame).
             if state == .open { Disconnects.count("protocol_error") }
@@ -174,7 +200,7 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
             case .accumulatedFrameSizeIsTooLarge, .tooManyFragments:
                 closeWith(code: CloseCode.tooLarge, reason: "message too large", disconnect: "too_large")
             default:
-                closeWith(code: 1002, reason: "protocol error", disconnect: "protocol_error")
+                closeWith(code: CloseCode.protocolError, reason: "protocol error", disconnect: "protocol_error")
             }
             return
         }
@@ -294,6 +320,8 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
         let (parsed, ref) = ClientFrame.parse(bytes, validator: services.router.registry.snapshot.protocolValidators["client-frame"],
                                               maxFilters: services.configuration.maxFilters)
         switch parsed {
+        case .failure(let invalid) where invalid.notUTF8:
+            closeNotUTF8()
         case .failure(let invalid):
             answer(ServerFrame.error(invalid.code, invalid.message, details: invalid.details, ref: ref))
         case .success(.ping):
@@ -303,6 +331,12 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
         case .success(.unsubscribe(let topics)):
             unsubscribe(topics, ref: ref)
         }
+    }
+
+    /// RFC 6455 8.1: a text message that is not UTF-8 fails the connection with 1007. Before, it
+    /// was answered `invalid_frame` and the socket stayed open.
+    private func closeNotUTF8() {
+        closeWith(code: CloseCode.invalidData, reason: "text frame is not UTF-8", disconnect: "protocol_error")
     }
 
     private func parseFilters(_ topics: [String], ref: JSON?) -> [TopicFilter]? {
