@@ -20,7 +20,7 @@ enum ClientFrame {
     /// against `validator` (client-frame.json) when given, which has the last word.
     /// - Returns: the frame and its `ref` (echoed on the reply), or the refusal and whatever
     ///   `ref` could be read.
-    /// - Parameter maxFilters: a subscribe naming more filters is `limit_exceeded`
+    /// - Parameter maxFilters: a subscribe naming more distinct filters is `limit_exceeded`
     ///   (checked before the schema, so that the answer is the limit's).
     static func parse(_ bytes: some Collection<UInt8>, validator: Validator?, maxFilters: Int) -> (Result<ClientFrame, Invalid>, ref: JSON?) {
         let json: JSON
@@ -35,7 +35,7 @@ enum ClientFrame {
         let ref = json["ref"]
         let shaped = checkShape(json)
         guard case .success(let frame) = shaped else { return (shaped, ref) }
-        if case .subscribe(let topics, _, _) = frame, topics.count > maxFilters {
+        if case .subscribe(let topics, _, _) = frame, Set(topics).count > maxFilters {
             return (.failure(Invalid(message: "at most \(maxFilters) filters per connection",
                                      details: ["limit": "max_filters", "max": .int(Int64(maxFilters))], code: .limitExceeded)), ref)
         }

@@ -33,7 +33,6 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
     private var backlogHead = 0
     private var backlogBytes = 0
     private var needsFlush = false
-    private var filters: Set<TopicFilter> = []
     private var bucket: TokenBucket
     private var lastHeard = NIODeadline.now()
     private var operations: Task<Void, Never>?
@@ -364,44 +363,39 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
                 return
             }
         }
-        let new = Set(parsed).subtracting(filters)
-        if filters.count + new.count > max {
-            answer(ServerFrame.error(.limitExceeded, "at most \(max) filters per connection",
-                                    details: ["limit": "max_filters", "max": .int(Int64(max))], ref: ref))
-            return
-        }
-        filters.formUnion(new)
         let router = services.router
         let loop = self.loop
         if since == nil && operations == nil {
             // Live only and nothing of this socket in flight: no store read, no task. The router
             // calls back before it lets any notification of the new filters through.
             do throws(SubscribeError) {
-                try router.subscribeLive(self, filters: parsed) { result in
+                try router.subscribeLive(self, filters: parsed, maxFilters: max) { result in
                     loop.enqueue(self, PreFramed.text(ServerFrame.subscribed(topics: topics, result: result, ref: ref)))
                 }
             } catch {
-                filters.subtract(new)
-                reply(Self.subscribeRefusal(error, parsed, router: router, ref: ref))
+                reply(Self.subscribeRefusal(error, parsed, router: router, maxFilters: max, ref: ref))
             }
             return
         }
         enqueueOperation { [self] in
             do throws(SubscribeError) {
-                try await router.subscribe(self, filters: parsed, since: since, epoch: epoch) { result in
+                try await router.subscribe(self, filters: parsed, since: since, epoch: epoch, maxFilters: max) { result in
                     loop.enqueue(self, PreFramed.text(ServerFrame.subscribed(topics: topics, result: result, ref: ref)))
                 }
                 // The socket may have closed while subscribing: do not leave it registered.
                 loop.eventLoop.execute { if self.state != .open { router.remove(self) } }
             } catch {
-                loop.eventLoop.execute { self.filters.subtract(new) }
-                loop.enqueue(self, PreFramed.text(Self.subscribeRefusal(error, parsed, router: router, ref: ref)))
+                loop.enqueue(self, PreFramed.text(Self.subscribeRefusal(error, parsed, router: router, maxFilters: max, ref: ref)))
             }
         }
     }
 
     /// The error frame for a subscribe the router refused.
-    private static func subscribeRefusal(_ error: SubscribeError, _ parsed: [TopicFilter], router: WokRouterCore.Router, ref: JSON?) -> [UInt8] {
+    private static func subscribeRefusal(_ error: SubscribeError, _ parsed: [TopicFilter], router: WokRouterCore.Router,
+                                         maxFilters: Int, ref: JSON?) -> [UInt8] {
+        if error.code == .limitExceeded {
+            return ServerFrame.error(.limitExceeded, error.message, details: ["limit": "max_filters", "max": .int(Int64(maxFilters))], ref: ref)
+        }
         guard error.code == .unknownTopic else { return ServerFrame.error(.unavailable, error.message, ref: ref) }
         var details: [(String, JSON)] = [("suggestions", .array(error.suggestions.map { .string($0) }))]
         if let unknown = parsed.first(where: { f in f.exactTopic.map { router.registry.validator(for: $0.name) == nil } ?? false }) {
@@ -412,7 +406,6 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
 
     private func unsubscribe(_ topics: [String], ref: JSON?) {
         guard let parsed = parseFilters(topics, ref: ref) else { return }
-        filters.subtract(parsed)
         let router = services.router
         let loop = self.loop
         if operations == nil {
