@@ -43,7 +43,7 @@ struct TransportTests {
             while viaSSE.count < expected.count, let chunk = await sseIterator.next() {
                 for event in parser.feed(chunk) where event.event == nil {
                     let frame = try JSON.parse(event.data)
-                    #expect(event.id == frame["id"].map { String($0.int ?? 0) })
+                    #expect(event.id == "\(frame["epoch"]?.string ?? ""):\(frame["id"]?.int ?? 0)", "the event id is epoch:id")
                     viaSSE.append(UInt64(frame["id"]?.int ?? 0))
                 }
             }
@@ -85,7 +85,7 @@ struct TransportTests {
             var parser = SSEParser()
             var got: [UInt64] = []
             for await chunk in sse.body {
-                got += parser.feed(chunk).filter { $0.event == nil }.compactMap { $0.id.flatMap(UInt64.init) }
+                got += parser.feed(chunk).filter { $0.event == nil }.compactMap { $0.id?.split(separator: ":").last.flatMap { UInt64($0) } }
                 if got.count >= 2 { break }
             }
             #expect(got == [ids[1], ids[2]])

@@ -1,5 +1,7 @@
 """`GET /events`: Server-Sent Events carrying the same stream as the WebSocket."""
 
+import json
+
 import pytest
 
 from harness import SSEClient
@@ -116,3 +118,48 @@ def test_sse_takes_an_empty_last_event_id_as_none_and_trims_spaces(server):
         assert spaced.notifications(1)[0][1]["id"] == first["id"]
     finally:
         spaced.close()
+
+
+def test_sse_event_ids_carry_the_epoch_and_a_resume_counts_in_it(server_factory):
+    """An event source resends only the last event id when it reconnects, to its first URL: the id
+    carries the epoch, so a resume after the history was lost (an in-memory router restarted) is
+    told `recovered: false` even once the new history has passed that id; and a resume in the new
+    history, on a URL still holding the old `epoch=`, is recovered and replayed."""
+    router = server_factory(store="memory")
+    sse = SSEClient(router, ["itest.events"])
+    try:
+        subscribed = sse.event()
+        assert subscribed["event"] == "subscribed"
+        old_epoch = json.loads(subscribed["data"])["epoch"]
+        ids = [router.publish_ok("itest.events", {"seq": n})["id"] for n in range(3)]
+        events = sse.notifications(3)
+        assert [event["id"] for event, _ in events] == [f"{old_epoch}:{i}" for i in ids]
+        last_seen = events[0][0]["id"]
+    finally:
+        sse.close()
+    router.restart()
+    new = [router.publish_ok("itest.events", {"seq": n}) for n in range(5)]
+    assert new[0]["epoch"] != old_epoch and new[-1]["id"] > ids[0], "the new history passed the old id"
+    again = SSEClient(router, ["itest.events"], last_event_id=last_seen, query={"epoch": old_epoch})
+    try:
+        frame = json.loads(again.event()["data"])
+        assert frame["type"] == "subscribed" and frame["recovered"] is False and frame["epoch"] == new[0]["epoch"], frame
+    finally:
+        again.close()
+    # The event source now holds an id of the new history; its URL still says the old epoch.
+    resumed = SSEClient(router, ["itest.events"], last_event_id=f"{new[0]['epoch']}:{new[1]['id']}", query={"epoch": old_epoch})
+    try:
+        frame = json.loads(resumed.event()["data"])
+        assert frame["type"] == "subscribed" and frame["recovered"] is True, frame
+        assert [f["id"] for _, f in resumed.notifications(3)] == [n["id"] for n in new[2:]]
+    finally:
+        resumed.close()
+
+
+@pytest.mark.parametrize("value", [":5", "epoch:", "a:b:5", "e\tx:5"])
+def test_sse_refuses_a_malformed_epoch_qualified_last_event_id(server, value):
+    sse = SSEClient(server, ["itest.events"], last_event_id=value)
+    try:
+        assert sse.status == 400 and sse.body_json()["error"] == "bad_request"
+    finally:
+        sse.close()

@@ -5,7 +5,7 @@ import WokJSON
 import WokRouterCore
 
 /// `GET /events?topics=...`: the push stream as Server-Sent Events. Each notification is an event
-/// whose `id:` is the notification id, so `Last-Event-ID` (or `since=`) resumes; the first event
+/// whose `id:` is its epoch and id (``SSEEventID``), so `Last-Event-ID` (or `since=`) resumes; the first event
 /// is `event: subscribed` with the `subscribed` frame; comments keep the stream alive.
 struct EventsRoute: Sendable {
     let services: HTTPServices
@@ -19,16 +19,19 @@ struct EventsRoute: Sendable {
         let grant = try await services.grant(request, trusted: trusted)
         let filters = try services.filters(request, grant: grant)
         var since = try HTTPServices.integer(request, "since")
-        // The browser's reconnect: it wins over the `since=` of the URL it reuses. Empty is no id
-        // (an event source sends none then).
+        var epoch = request.uri.queryParameters.get("epoch")
+        // The browser's reconnect: it wins over the `since=`/`epoch=` of the URL it reuses. Empty
+        // is no id (an event source sends none then).
         if let last = request.headers[HTTPField.Name("Last-Event-ID")!].map(HTTPWhitespace.trimmed), !last.isEmpty {
-            guard last.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let value = UInt64(last) else {
-                throw RouteError(.badRequest, "bad_request", "Last-Event-ID must be a notification id (decimal digits, at most \(UInt64.max))")
+            guard let resume = SSEEventID.parse(last) else {
+                throw RouteError(.badRequest, "bad_request",
+                                 "Last-Event-ID must be an event id of this stream (epoch:id, or a bare id: decimal digits, at most \(UInt64.max))")
             }
-            since = value
+            since = resume.id
+            if let idEpoch = resume.epoch { epoch = idEpoch }
         }
-        let epoch = request.uri.queryParameters.get("epoch")
         let resumeAfter = since
+        let resumeEpoch = epoch
         guard services.connections.acquire(.sse) else {
             throw RouteError(.serviceUnavailable, "limit_exceeded", "too many connections")
         }
@@ -52,7 +55,7 @@ struct EventsRoute: Sendable {
                 connections.release(.sse)
             }
             do {
-                try await router.subscribe(subscriber, filters: filters, since: resumeAfter, epoch: epoch) { result in
+                try await router.subscribe(subscriber, filters: filters, since: resumeAfter, epoch: resumeEpoch) { result in
                     subscriber.yield(.subscribed(result))
                 }
             } catch let error as RouterError {
@@ -86,7 +89,7 @@ struct EventsRoute: Sendable {
     static func block(_ n: EncodedNotification) -> ByteBuffer {
         n.cached(for: "sse") {
             var buffer = ByteBuffer()
-            buffer.writeString("id: \(n.id)\ndata: ")
+            buffer.writeString("id: " + SSEEventID.text(epoch: n.notification.epoch, id: n.id) + "\ndata: ")
             buffer.writeBytes(n.frame)
             buffer.writeString("\n\n")
             return buffer
