@@ -88,3 +88,48 @@ def test_a_plugin_folder_with_an_invalid_name_is_refused_to_subscribers(fresh):
         assert frame["data"] == {"plugin": "Kimchi Old", "event": "removed", "topics": []}
     finally:
         ws.close()
+
+
+USERLOG = {"id": 1, "app": "kimchi", "user": "root", "req": "GET", "status": 200, "message": "m",
+           "ip": "127.0.0.1", "date": "2026-11-29", "time": "14:00:00", "zone": "UTC"}
+
+
+def assert_the_core_intact(server):
+    entry = topic_entry(server, "wok.userlog")
+    assert entry and (entry["plugin"], entry["status"]) == ("wok", "ok"), entry
+    server.publish_ok("wok.userlog", USERLOG)
+    assert topic_entry(server, "wok.extra") is None
+    assert server.publish("wok.extra", {}).status_code == 404
+
+
+@pytest.mark.wok_router_only("wok.router.plugins notifications")
+def test_a_plugins_wok_folder_is_refused_as_itself_and_leaves_the_core_alone(fresh):
+    """A folder plugins/wok/ (the core's name) took the core's place in the plugin list: its
+    wok.userlog.json refused the core's as defined twice (unknown after a restart), its wok.extra
+    was listed as a core topic, and its events said "wok refused" and, once removed, "wok changed"."""
+    aside = fresh.workdir / "aside" / "wok"
+    write_plugin(aside, "wok.extra")
+    (aside / "schemas" / "wok.userlog.json").write_text("false")  # would refuse every record
+    folder = fresh.root / "plugins" / "wok"
+    ws = WSClient(fresh)
+    try:
+        ws.subscribe(["wok.router.plugins"])
+        os.rename(aside, folder)
+        data = ws.notifications(1, timeout=20)[0]["data"]
+        assert (data["plugin"], data["event"], data["topics"]) == ("plugins/wok", "refused", []), data
+        assert "reserved for the core" in data["reason"], data
+        assert_the_core_intact(fresh)
+    finally:
+        ws.close()
+
+    fresh.restart()  # no previous version to keep in force at start
+    assert_the_core_intact(fresh)
+    ws = WSClient(fresh)
+    try:
+        ws.subscribe(["wok.router.plugins"])
+        os.rename(folder, aside)
+        data = ws.notifications(1, timeout=20)[0]["data"]
+        assert data == {"plugin": "plugins/wok", "event": "removed", "topics": []}
+        assert_the_core_intact(fresh)
+    finally:
+        ws.close()

@@ -12,7 +12,9 @@ public struct PluginEvent: Sendable, Hashable {
 
     /// The plugin: its folder name under `plugins/` (`wok` for the core schemas). A `refused` or
     /// `removed` event may name a folder whose name is not a valid plugin name (refused for that
-    /// reason); the topic's schema allows any non-empty name for those two events only.
+    /// reason); the topic's schema allows any non-empty name for those two events only. A folder
+    /// `plugins/wok` (refused: the name is the core's) is named `plugins/wok`, never `wok`, so
+    /// that its events are not taken for the core's.
     public var plugin: String
     /// What happened.
     public var kind: Kind

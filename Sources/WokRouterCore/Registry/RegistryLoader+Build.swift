@@ -11,11 +11,11 @@ extension RegistryLoader {
         var protocolValidators: [String: Validator] = [:]
 
         for plugin in plugins {
-            let compiler = makeCompiler(documents: plugin.name == "wok" ? coreDocuments : coreDocuments + plugin.documents.filter { $0.json != nil })
+            let compiler = makeCompiler(documents: plugin.isCore ? coreDocuments : coreDocuments + plugin.documents.filter { $0.json != nil })
             var refusals: [String] = []
             var names: [String] = []
             for document in plugin.documents {
-                if plugin.name == "wok", document.topic == nil, document.file.relative.hasPrefix("schemas/protocol/"), let json = document.json {
+                if plugin.isCore, document.topic == nil, document.file.relative.hasPrefix("schemas/protocol/"), let json = document.json {
                     let name = String(document.file.relative.split(separator: "/").last!.dropLast(".json".count))
                     if let validator = compile(json, document, with: compiler) { protocolValidators[name] = validator }
                     continue
@@ -47,7 +47,7 @@ extension RegistryLoader {
             }
             if let problem = plugin.manifestProblem, refusals.isEmpty { refusals.append(problem) }
             // A plugin whose manifest was refused keeps its previous topics in force.
-            if plugin.manifestProblem != nil, let old = previous.plugins[plugin.name] {
+            if plugin.manifestProblem != nil, let old = previous.plugins[plugin.key] {
                 for name in old.topics where topics[name] == nil {
                     if let kept = previous.topics[name], kept.validator != nil {
                         topics[name] = kept.refused(plugin.manifestProblem!)
@@ -55,8 +55,8 @@ extension RegistryLoader {
                     }
                 }
             }
-            infos[plugin.name] = PluginInfo(
-                name: plugin.name, version: plugin.manifest?.version, description: plugin.manifest?.description,
+            infos[plugin.key] = PluginInfo(
+                name: plugin.key, version: plugin.manifest?.version, description: plugin.manifest?.description,
                 topics: Array(Set(names)).sorted(), refusal: refusals.first, fingerprint: plugin.fingerprint)
             if configuration.checkExamplesAndSamples { checkExamplesAndSamples(plugin, topics: topics) }
         }

@@ -22,11 +22,21 @@ struct RegistryLoader {
     /// One plugin's files, before compiling.
     struct PluginFiles {
         var name: String
+        /// Its key in `RegistrySnapshot.plugins` and the `plugin` of its events: the name, except
+        /// for a folder `plugins/wok`, keyed `plugins/wok` so that it never stands for the core.
+        var key: String
+        /// The core schemas (`schemas/`), plugin `wok`.
+        var isCore = false
         var manifest: PluginManifest?
         var manifestProblem: String?
         var documents: [Document] = []
         var fingerprint: UInt64 = Fingerprint.seed
         var samples: [TreeWalker.File] = []
+
+        init(name: String, key: String? = nil) {
+            self.name = name
+            self.key = key ?? name
+        }
     }
 
     init?(root: String, configuration: RegistryConfiguration) {
@@ -52,6 +62,7 @@ struct RegistryLoader {
 
     private mutating func readCore() -> PluginFiles {
         var core = PluginFiles(name: "wok")
+        core.isCore = true
         for file in walker.files(under: "schemas") {
             var document = readDocument(file)
             let name = String(file.relative.split(separator: "/").last!.dropLast(".json".count))
@@ -73,13 +84,11 @@ struct RegistryLoader {
     }
 
     private mutating func readPlugin(_ name: String) -> PluginFiles {
+        if name == "wok" { return readReservedFolder() }
         var plugin = PluginFiles(name: name)
         let base = "plugins/" + name
         if !Topic.isSegment(name.utf8) {
             plugin.manifestProblem = "plugin folder name \"\(name)\" is not a valid topic segment ([a-z0-9][a-z0-9_-]*)"
-            add(base, plugin.manifestProblem!)
-        } else if name == "wok" {
-            plugin.manifestProblem = "plugin name \"wok\" is reserved for the core schemas in schemas/"
             add(base, plugin.manifestProblem!)
         }
         readManifest(&plugin, base: base)
@@ -103,6 +112,25 @@ struct RegistryLoader {
             plugin.samples = walker.files(under: base + "/samples")
         }
         return plugin
+    }
+
+    /// `plugins/wok/`: the name is the core's, and `wok.*` topics are the core's (in
+    /// `schemas/topics/`), so the folder is refused whole and none of its files is read as a schema.
+    /// It is keyed `plugins/wok`, apart from the core: it cannot take the core's place, refuse a
+    /// core topic as defined twice, nor report the core refused or removed.
+    private mutating func readReservedFolder() -> PluginFiles {
+        let base = "plugins/wok"
+        var folder = PluginFiles(name: "wok", key: base)
+        folder.manifestProblem = "plugin name \"wok\" is reserved for the core, whose topics are in schemas/topics/; \(base)/ is ignored"
+        add(base, folder.manifestProblem!)
+        for file in walker.files(under: base, allFiles: true) {
+            folder.fingerprint = Fingerprint.combine(folder.fingerprint, Fingerprint.of(file.relative, []))
+            let fileName = String(file.relative.split(separator: "/").last!.dropLast(".json".count))
+            guard file.relative.hasPrefix(base + "/schemas/"), file.relative.hasSuffix(".json"), Topic.isValid(fileName) else { continue }
+            add(file.relative, "topic \"\(fileName)\" is not read: \(base)/ is ignored (the name \"wok\" is reserved for the core; core topics go in schemas/topics/)",
+                topic: fileName)
+        }
+        return folder
     }
 
     private mutating func readManifest(_ plugin: inout PluginFiles, base: String) {

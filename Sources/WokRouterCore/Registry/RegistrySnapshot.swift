@@ -6,7 +6,7 @@ import WokSchema
 public final class RegistrySnapshot: Sendable {
     /// Topics by name, refused ones included (their `validator` is the previous version's, or nil).
     public let topics: [String: TopicEntry]
-    /// Plugins by name, with the names of their topics.
+    /// Plugins by name (`PluginInfo.name`), with the names of their topics.
     public let plugins: [String: PluginInfo]
     /// Everything wrong in the tree when this snapshot was loaded.
     public let findings: [RegistryFinding]
@@ -49,7 +49,8 @@ public final class RegistrySnapshot: Sendable {
 
 /// A plugin as loaded: its manifest and topics.
 public struct PluginInfo: Sendable, Hashable {
-    /// The plugin name (its folder name; `wok` for the core).
+    /// The plugin name (its folder name; `wok` for the core; `plugins/wok` for a folder of that
+    /// name, refused since the name is the core's).
     public var name: String
     /// The manifest's version (nil for the core, or when the manifest was refused).
     public var version: String?

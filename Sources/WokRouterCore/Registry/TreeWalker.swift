@@ -69,8 +69,15 @@ struct TreeWalker {
         defer { closedir(folder) }
         var names: [String] = []
         while let entry = readdir(folder) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if !name.hasPrefix(".") { names.append(name) }
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+            guard bytes.first != UInt8(ascii: ".") else { continue }
+            // Decoded leniently, two such names would be one, and neither could be opened again.
+            guard let name = String(validating: bytes, as: UTF8.self) else {
+                findings.append(RegistryFinding(file: relative + "/" + String(decoding: bytes, as: UTF8.self),
+                                                message: "name is not valid UTF-8 (plugin and topic names are [a-z0-9_.-]); ignored"))
+                continue
+            }
+            names.append(name)
         }
         return names.sorted()
     }
