@@ -13,7 +13,7 @@
 #   WOK_BENCH_TARGETS="wok-router nchan tornado wok-router-nagle"
 #                                      (wok-router-nagle: wok-router with tcp_nodelay=false, as
 #                                      nchan leaves Nagle on; run in the fan-out and latency rows)
-#   WOK_BENCH_SCENARIOS="idle10k fanout2k fanout10k latency publish publish-batch slow-base slow"
+#   WOK_BENCH_SCENARIOS="idle10k fanout2k fanout10k latency publish publish-nosub publish-batch slow-base slow"
 #   WOK_BENCH_REPEAT=1                 runs of each (scenario, server); the table shows medians
 #                                      (1 keeps a fresh clone, release build included, near 15 min;
 #                                      use 3 when comparing builds on this noisy machine)
@@ -41,7 +41,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 work=${WOK_BENCH_WORK:-/tmp/wok-bench}
 targets=${WOK_BENCH_TARGETS:-"wok-router nchan tornado wok-router-nagle"}
-scenarios=${WOK_BENCH_SCENARIOS:-"idle10k fanout2k fanout10k latency publish publish-batch slow-base slow"}
+scenarios=${WOK_BENCH_SCENARIOS:-"idle10k fanout2k fanout10k latency publish publish-nosub publish-batch slow-base slow"}
 repeat=${WOK_BENCH_REPEAT:-1}
 loops=${WOK_BENCH_LOOPS:-$(nproc)}
 server_cpus=${WOK_BENCH_SERVER_CPUS:-}
@@ -166,6 +166,9 @@ scenario_args() {
     fanout10k)     echo "--subs 10000 --rate 20 --pub-conns 16 --warmup 2 --duration 8";;
     latency)       echo "--subs 100 --rate 200 --pub-conns 1 --warmup 1 --duration 8";;
     publish)       echo "--subs 1 --rate 0 --pub-conns 4 --warmup 1 --duration 5";;
+    # The same POSTs with nobody subscribed: the publish path alone, with no delivery to write
+    # and nothing for a server to drop.
+    publish-nosub) echo "--subs 0 --rate 0 --pub-conns 4 --warmup 1 --duration 5";;
     publish-batch) echo "--subs 1 --rate 0 --pub-conns 4 --batch 100 --warmup 1 --duration 5";;
     # 16 KiB notifications at 50/s: 8 MiB per socket in 10 s, more than the kernel's socket buffers
     # (up to 4 MiB here) plus a 1 MiB outbound queue, so a server that bounds its queue must act.

@@ -214,3 +214,34 @@ def test_history_and_events_need_a_subscriber_token(secured):
 def test_health_needs_no_token(secured):
     assert secured.http("GET", "/healthz").status_code == 200
     assert secured.http("GET", "/readyz").status_code == 200
+
+
+# -- the Origin allowlist, at its edges --------------------------------------------------------
+
+
+@pytest.mark.parametrize("headers", [
+    pytest.param([], id="no-origin"),
+    pytest.param([("Origin", "null")], id="null"),
+    pytest.param([("Origin", "HTTPS://WOK.EXAMPLE")], id="upper-case"),
+    pytest.param([("Origin", "https://wok.example.evil.example")], id="suffix"),
+    pytest.param([("Origin", "https://wok.example:8443")], id="other-port"),
+    pytest.param([("Origin", "https://wok.example"), ("Origin", "https://evil.example")], id="two-origins"),
+])
+def test_push_refuses_every_origin_not_exactly_listed(origin_server, headers):
+    ws = WSClient(origin_server, headers=headers)
+    try:
+        assert ws.expect_close() == 1008
+    finally:
+        ws.close()
+
+
+def test_events_checks_origin_and_lets_a_same_origin_request_without_one_through(origin_server):
+    for origin in ["https://evil.example", "null", "HTTPS://WOK.EXAMPLE"]:
+        refused = origin_server.http("GET", "/events", params={"topics": "itest.events"}, headers={"Origin": origin}, stream=True)
+        assert refused.status_code == 403 and refused.json()["error"] == "forbidden", origin
+    for headers in [{"Origin": "https://wok.example"}, {}]:
+        allowed = origin_server.http("GET", "/events", params={"topics": "itest.events"}, headers=headers, stream=True)
+        try:
+            assert allowed.status_code == 200 and allowed.headers["Content-Type"].startswith("text/event-stream"), headers
+        finally:
+            allowed.close()

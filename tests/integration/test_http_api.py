@@ -306,3 +306,29 @@ def test_schema_path_tricks_are_json_404s(server, path):
     response = requests.get(f"http://{server.host}:{server.port}{path}", timeout=10)
     body = assert_error_body(response, 404)
     assert "$schema" not in body and "properties" not in body
+
+
+@pytest.mark.wok_router_only("strict query parameters")
+@pytest.mark.parametrize("name,values", [
+    ("topics", ["itest.events", "itest.user"]), ("since", ["1", "2"]), ("limit", ["1", "5"]), ("wait", ["0", "1"]),
+    ("epoch", ["a", "b"]), ("since", ["1", "1"]),
+])
+def test_a_query_parameter_given_twice_is_400_not_one_of_them_picked(server, name, values):
+    query = ([("topics", "itest.events")] if name != "topics" else []) + [(name, v) for v in values]
+    body = assert_error_body(server.http("GET", "/notifications", params=query), 400, "bad_request")
+    assert f"{name}=" in body["message"]
+    if name in ("topics", "since", "epoch"):  # the parameters /events reads
+        assert_error_body(server.http("GET", "/events", params=query), 400, "bad_request")
+
+
+@pytest.mark.wok_router_only("405 with Allow")
+@pytest.mark.parametrize("method,path,allow", [
+    ("PUT", "/notifications", "GET, POST"), ("DELETE", "/notifications", "GET, POST"), ("HEAD", "/notifications", "GET, POST"),
+    ("POST", "/events", "GET"), ("HEAD", "/events", "GET"), ("OPTIONS", "/topics", "GET, HEAD"),
+    ("DELETE", "/topics/itest.events/schema", "GET, HEAD"), ("POST", "/healthz", "GET, HEAD"), ("PUT", "/metrics", "GET, HEAD"),
+])
+def test_a_method_a_resource_does_not_take_is_405_with_allow(server, method, path, allow):
+    response = server.http(method, path)
+    assert response.status_code == 405 and response.headers["Allow"] == allow, (response.status_code, response.headers)
+    if method != "HEAD":
+        assert_error_body(response, 405, "method_not_allowed")

@@ -19,7 +19,7 @@ struct EventsRoute: Sendable {
         let grant = try await services.grant(request, trusted: trusted)
         let filters = try services.filters(request, grant: grant)
         var since = try HTTPServices.integer(request, "since")
-        var epoch = request.uri.queryParameters.get("epoch")
+        var epoch = try HTTPServices.query(request, "epoch")
         // The browser's reconnect: it wins over the `since=`/`epoch=` of the URL it reuses. Empty
         // is no id (an event source sends none then).
         if let last = request.headers[HTTPField.Name("Last-Event-ID")!].map(HTTPWhitespace.trimmed), !last.isEmpty {

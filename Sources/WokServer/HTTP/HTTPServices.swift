@@ -51,7 +51,7 @@ final class HTTPServices: Sendable {
     /// - Throws: 400 (missing, an empty item, malformed, more than `max_filters`), 403 (not
     ///   granted), 404 `unknown_topic`.
     func filters(_ request: Request, grant: AccessGrant) throws -> [TopicFilter] {
-        guard let list = request.uri.queryParameters.get("topics"), !list.isEmpty else {
+        guard let list = try Self.query(request, "topics"), !list.isEmpty else {
             throw RouteError(.badRequest, "bad_request", "topics= is required: a comma-separated list of topic filters")
         }
         let items = list.split(separator: ",", omittingEmptySubsequences: false)
@@ -90,10 +90,18 @@ final class HTTPServices: Sendable {
                    extra: [("topic", .string(topic)), ("suggestions", .array(suggestions.map { .string($0) }))])
     }
 
+    /// The query item `name`, or nil.
+    /// - Throws: 400 when it is given more than once (which one counts is not guessed).
+    static func query(_ request: Request, _ name: String) throws -> String? {
+        let values = request.uri.queryParameters.getAll(name)
+        guard values.count <= 1 else { throw RouteError(.badRequest, "bad_request", "\(name)= is given \(values.count) times; give it once") }
+        return values.first
+    }
+
     /// Reads a non-negative integer query item (decimal digits only).
     /// - Throws: 400 when it is not one (a sign, a fraction, past 2^64 - 1).
     static func integer(_ request: Request, _ name: String) throws -> UInt64? {
-        guard let text = request.uri.queryParameters.get(name) else { return nil }
+        guard let text = try query(request, name) else { return nil }
         guard !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let value = UInt64(text) else {
             throw RouteError(.badRequest, "bad_request", "\(name)= must be a non-negative integer, at most \(UInt64.max)")
         }
@@ -103,7 +111,7 @@ final class HTTPServices: Sendable {
     /// Reads a non-negative decimal number query item (`25`, `0.5`).
     /// - Throws: 400 when it is not one (a sign, an exponent, hex, `inf`, `nan`).
     static func number(_ request: Request, _ name: String) throws -> Double? {
-        guard let text = request.uri.queryParameters.get(name) else { return nil }
+        guard let text = try query(request, name) else { return nil }
         let parts = text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard !text.isEmpty, parts.count <= 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { (0x30...0x39).contains($0) } }),
               let value = Double(text), value.isFinite else {

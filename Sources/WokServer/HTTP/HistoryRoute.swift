@@ -14,7 +14,7 @@ struct HistoryRoute: Sendable {
         let grant = try await services.grant(request, trusted: trusted)
         let filters = try services.filters(request, grant: grant)
         let since = try HTTPServices.integer(request, "since")
-        let epoch = request.uri.queryParameters.get("epoch")
+        let epoch = try HTTPServices.query(request, "epoch")
         let limit = try Self.limit(request, max: services.configuration.maxHistoryLimit)
         let wait = try Self.wait(request, max: services.configuration.maxWait)
 
