@@ -65,14 +65,19 @@ enum ClientFrame {
     /// Parses `bytes` as JSON. A text message that is not UTF-8 is refused with `notUTF8` set
     /// (RFC 6455 8.1: the connection must then fail with 1007). jansson accepts only UTF-8, so the
     /// bytes are checked only when parsing fails.
+    /// An object naming a member twice is refused: which of the two counts differs between JSON
+    /// parsers (RFC 8259 4), so `{"type":"ping","type":"subscribe",...}` or two `topics` must not
+    /// be read one way here and another way by whatever checked or built the frame.
     private static func decode(_ bytes: some Collection<UInt8>) -> Result<JSON, Invalid> {
         do {
-            return .success(try JSON.parse(bytes))
+            return .success(try JSON.parse(bytes, options: .init(rejectDuplicateKeys: true)))
         } catch {
             if String(validating: bytes, as: UTF8.self) == nil {
                 return .failure(Invalid(message: "a text frame must be UTF-8", notUTF8: true))
             }
-            return .failure(Invalid(message: "not JSON: \(error.description)",
+            // JSON all the same, but with a member named twice or an integer past 64 bits.
+            let lenient = (try? JSON.parse(bytes, options: .init(integersAsReals: true))) != nil
+            return .failure(Invalid(message: (lenient ? "JSON refused: " : "not JSON: ") + error.description,
                                     details: ["line": .int(Int64(error.line)), "column": .int(Int64(error.column))]))
         }
     }
