@@ -1,10 +1,12 @@
 """Every limit is configurable and holds at its edge (PROTOCOL section 6), on a router with small limits."""
 
+import base64
+import os
 import time
 
 import pytest
 
-from harness import WSClient, eventually, router_config
+from harness import RawHTTP, WSClient, eventually, router_config
 
 pytestmark = pytest.mark.wok_router_only("configurable limits")
 
@@ -168,6 +170,33 @@ def test_outbound_queue_frame_bound_closes_a_reader_that_stalls(small_queue):
     assert len(slow.backlog) < len(ids)
     slow.close()
     healthy.close()
+
+
+def test_protocol_pings_from_a_client_that_never_reads_hit_the_outbound_bound(small_queue):
+    """Pongs go through the bounded outbound queue like every frame: a client that sends
+    protocol pings and never reads is closed 1013 once the kernel buffers and the queue are
+    full. Before, pongs bypassed the queue and piled up in the router's memory without bound."""
+    raw = RawHTTP(small_queue, timeout=30)  # default buffers: a tiny receive window reads slowly
+    raw.send(RawHTTP.request("GET", "/push", body=None, headers={
+        "Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": base64.b64encode(os.urandom(16)).decode(),
+    }))
+    assert raw.head()[0] == 101
+    ping = bytes([0x89, 0x80 | 125]) + b"\0\0\0\0" + b"p" * 125  # masked with a zero key
+    sent = 0
+    for _ in range(150):  # 150 x 1,000 pings = 19 MB of pongs: more than the kernel buffers hold
+        raw.send(ping * 1000)
+        sent += 1000
+    pongs = 0
+    while True:
+        opcode, payload = raw.frame()
+        if opcode == 0x8:
+            break
+        assert opcode == 0xA, opcode
+        pongs += 1
+        assert pongs < sent, "every ping was answered: no bound on pongs"
+    assert int.from_bytes(payload[:2], "big") == 1013
+    raw.close()
 
 
 def test_connection_limit(tight):

@@ -133,8 +133,12 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
             // Not through `answer` (binary frames are not rate limited): no task per frame.
             reply(ServerFrame.error(.invalidFrame, "binary frames are not accepted; send JSON text frames", ref: nil))
         case .ping:
-            guard state == .open, let raw = rawHandler.context else { return }
-            raw.writeAndFlush(NIOAny(PreFramed.frame(opcode: 0xA, payload: frame.unmaskedData.readableBytesView)), promise: nil)
+            guard state == .open else { return }
+            // Through the bounded outbound queue like every other frame. Before, pongs were
+            // written straight to the channel: a client sending pings without reading grew the
+            // router's memory without bound (900,000 pings: +320 MB) and was never closed.
+            send(PreFramed.frame(opcode: 0xA, payload: frame.unmaskedData.readableBytesView))
+            flushIfNeeded()
         case .pong:
             break
         case .connectionClose:
