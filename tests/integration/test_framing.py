@@ -73,6 +73,8 @@ PING = b'{"type":"ping"}'
     ("RSV3 on a ping (5.2)", frame(0x9, b"", rsv=0x10)),
     ("reserved data opcode 3 (5.2)", frame(0x3, b"x")),
     ("reserved control opcode 0xB (5.2)", frame(0xB, b"")),
+    ("ping of 126 bytes (5.5)", frame(0x9, b"x" * 126)),
+    ("fragmented ping (5.5)", frame(0x9, b"ab", fin=False)),
 ])
 def test_framing_violation_closes_1002(server, name, data):
     assert answer_to(server, data) == 1002, name
