@@ -303,3 +303,16 @@ def test_an_sse_stream_ends_with_an_error_event_when_its_token_expires(secured):
         assert b"0\r\n" in rest, rest
     finally:
         sse.close()
+
+
+def test_listing_the_null_origin_is_warned_about_at_start(server_factory):
+    """`null` is the Origin of every sandboxed iframe, data: and file: page, whatever its site."""
+    lax = server_factory(config=router_config(origins=["https://wok.example", "null"]))
+    assert 'allowed_origins lists "null"' in lax.log_tail(200)
+    ws = WSClient(lax, headers=[("Origin", "null")])
+    try:
+        assert ws.ping()["type"] == "pong"
+    finally:
+        ws.close()
+    strict = server_factory(config=router_config(origins=["https://wok.example"]))
+    assert 'allowed_origins lists "null"' not in strict.log_tail(200)
