@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOWebSocket
@@ -280,9 +281,11 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
         }
     }
 
-    /// Called by the loop's pinger: closes a silent socket, pings the others.
-    func pingTick(now: NIODeadline) {
+    /// Called by the loop's pinger: closes a silent socket, and one whose token has expired
+    /// (1008), pings the others.
+    func pingTick(now: NIODeadline, wallClock: Date) {
         guard state == .open, let raw = rawHandler.context else { return }
+        if closeIfExpired(at: wallClock) { return }
         let timeout = TimeAmount.nanoseconds(Int64(services.configuration.pingTimeout * 1e9))
         if now - lastHeard > timeout {
             state = .closing
@@ -292,6 +295,15 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
             return
         }
         raw.writeAndFlush(NIOAny(PreFramed.frame(opcode: 0x9, payload: EmptyCollection())), promise: nil)
+    }
+
+    /// Closes the socket with 1008 when the token it was admitted with has expired at `now`: a
+    /// token's `exp` bounds what it grants, an open socket included (checked on every ping tick
+    /// and before every subscribe). Returns whether it did.
+    private func closeIfExpired(at now: Date) -> Bool {
+        guard case .accepted(let grant) = admission, grant.hasExpired(at: now) else { return false }
+        closeWith(code: CloseCode.policy, reason: "token expired", disconnect: "token_expired")
+        return true
     }
 
     private func clearBacklog() {
@@ -357,6 +369,7 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
     }
 
     private func subscribe(_ topics: [String], since: UInt64?, epoch: String?, ref: JSON?) {
+        if closeIfExpired(at: Date()) { return }
         let max = services.configuration.maxFilters
         guard let parsed = parseFilters(topics, ref: ref) else { return }
         if case .accepted(let grant) = admission {
