@@ -43,7 +43,9 @@ public struct WokRouterServer: Sendable {
         let threads = configuration.eventLoops > 0 ? configuration.eventLoops : System.coreCount
         eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let verifier = await TokenVerifier(secret: configuration.authSecret)
-        let connections = ConnectionGauge(max: configuration.maxConnections, maxRefusals: configuration.maxRefusals)
+        // The last descriptors of the limit are never given to connections (see DescriptorBudget).
+        let budget = try DescriptorLimit.budget(for: configuration, logger: logger)
+        let connections = ConnectionGauge(max: budget.maxConnections, maxRefusals: budget.maxRefusals)
         push = PushServices(router: router, configuration: configuration, verifier: verifier,
                             connections: connections, eventLoopGroup: eventLoopGroup, logger: logger)
         http = HTTPServices(router: router, configuration: configuration, connections: connections,
