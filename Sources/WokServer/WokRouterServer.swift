@@ -62,6 +62,13 @@ public struct WokRouterServer: Sendable {
                 ******************************************************************
                 """)
         }
+        if configuration.allowedOrigins.contains("null") {
+            // RFC 6454 section 7.3: `null` is what an opaque origin sends, whatever site it is on.
+            logger.warning("""
+                allowed_origins lists "null": sandboxed iframes, data: and file: pages of ANY site send \
+                Origin: null, so /push and /events admit them (tokens still apply)
+                """)
+        }
         if http.publicFiles.directory == nil {
             logger.warning("no Public/ folder found: /wok-push.js and /demo/ will answer 404 (set public_dir)")
         }
