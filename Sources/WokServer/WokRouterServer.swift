@@ -21,6 +21,8 @@ public struct WokRouterServer: Sendable {
     let http: HTTPServices
     let logger: Logger
     let eventLoopGroup: MultiThreadedEventLoopGroup
+    /// Connections the TCP listener may have accepted and not closed (``AcceptGate``).
+    let acceptBound: Int
 
     /// Opens the store, loads the schemas and prepares the listeners.
     /// - Throws: when the root, the store or the configuration cannot be used.
@@ -43,7 +45,10 @@ public struct WokRouterServer: Sendable {
         let threads = configuration.eventLoops > 0 ? configuration.eventLoops : System.coreCount
         eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let verifier = await TokenVerifier(secret: configuration.authSecret)
-        let connections = ConnectionGauge(max: configuration.maxConnections, maxRefusals: configuration.maxRefusals)
+        // The last descriptors of the limit are never given to connections (see DescriptorBudget).
+        let budget = try DescriptorLimit.budget(for: configuration, logger: logger)
+        let connections = ConnectionGauge(max: budget.maxConnections, maxRefusals: budget.maxRefusals)
+        acceptBound = budget.acceptBound
         push = PushServices(router: router, configuration: configuration, verifier: verifier,
                             connections: connections, eventLoopGroup: eventLoopGroup, logger: logger)
         http = HTTPServices(router: router, configuration: configuration, connections: connections,
@@ -80,7 +85,8 @@ public struct WokRouterServer: Sendable {
         WokListener(
             address: address, trusted: trusted, push: push,
             responder: HTTPResponder.make(router: Routes.make(http, trusted: trusted), serverName: Self.serverName, logger: logger),
-            eventLoopGroup: eventLoopGroup, backlog: 4096, logger: logger, onServerRunning: onServerRunning)
+            eventLoopGroup: eventLoopGroup, backlog: 4096, acceptBound: trusted ? nil : acceptBound, logger: logger,
+            onServerRunning: onServerRunning)
     }
 
     /// The service that runs the router and shuts it down (1001 to every push socket).
