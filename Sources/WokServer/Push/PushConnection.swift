@@ -372,13 +372,13 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
         if closeIfExpired(at: Date()) { return }
         let max = services.configuration.maxFilters
         guard let parsed = parseFilters(topics, ref: ref) else { return }
-        if case .accepted(let grant) = admission {
-            let refused = zip(topics, parsed).filter { !grant.maySubscribe($0.1) }.map(\.0)
-            if !refused.isEmpty {
-                answer(ServerFrame.error(.forbidden, "not granted to this connection: " + refused.joined(separator: ", "),
-                                        details: ["topics": .array(refused.map { .string($0) })], ref: ref))
-                return
-            }
+        // Fails closed: a refused socket drops its frames before this, and would be served nothing.
+        guard case .accepted(let grant) = admission else { return }
+        let refused = zip(topics, parsed).filter { !grant.maySubscribe($0.1) }.map(\.0)
+        if !refused.isEmpty {
+            answer(ServerFrame.error(.forbidden, "not granted to this connection: " + refused.joined(separator: ", "),
+                                    details: ["topics": .array(refused.map { .string($0) })], ref: ref))
+            return
         }
         let router = services.router
         let loop = self.loop
