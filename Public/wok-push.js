@@ -514,6 +514,7 @@
         close: (info) => { if (this.transport === transport) this._onClose(info || {}); }
       };
       try {
+        this.connectedToken = this.config.token; // the token this connection presents
         transport = this.env.createTransport(kind, this._transportSettings(), handlers);
         this.transport = transport;
       } catch (e) {
@@ -735,7 +736,11 @@
           this.wsFailures = Math.max(0, this.config.fallbackAfter - 1);
         }
       }
-      const refused = info.code === 1008 ? "the router refused the connection (authentication or origin)"
+      // A socket closed because its token expired is not refused: the page may already have
+      // handed over a new token (configure({token})), so reconnect at once and resume; if the
+      // token is the same, the router refuses that attempt and the backoff below applies.
+      const expired = info.code === 1008 && (info.reason === "token expired" || this.config.token !== this.connectedToken);
+      const refused = info.code === 1008 && !expired ? "the router refused the connection (authentication or origin)"
         : info.code === 401 || info.code === 403 ? `the router refused the request (HTTP ${info.code})` : null;
       if (refused) {
         this.attempt = Math.max(this.attempt, 6); // refused: do not hammer
@@ -923,6 +928,23 @@
       this.handlers.close(Object.assign({ established: this.established }, info));
     }
 
+    /** Lowers longPollWait or longPollLimit to the router's bound named by a 400's body
+     * ({"limit": "max_wait"|"max_history_limit", "max": N}); false when it names neither, or
+     * when the setting is already within it (nothing to retry with). */
+    _fitBound(body) {
+      if (!body || typeof body.max !== "number" || !(body.max >= 0)) return false;
+      const max = Math.floor(body.max);
+      if (body.limit === "max_wait" && this.settings.longPollWait > max) {
+        this.settings.longPollWait = max;
+        return true;
+      }
+      if (body.limit === "max_history_limit" && max >= 1 && this.settings.longPollLimit > max) {
+        this.settings.longPollLimit = max;
+        return true;
+      }
+      return false;
+    }
+
     async _loop() {
       while (!this.done) {
         if (this.filters.size === 0) {
@@ -962,6 +984,12 @@
         if (this.done) return;
         if (!response.ok) {
           const code = body && body.error;
+          if (response.status === 400 && this._fitBound(body)) {
+            // The router bounds wait= or limit= below what this client asked: ask within its
+            // bound from now on (the 400 names the setting and its maximum).
+            this.acks.unshift(...acks);
+            continue;
+          }
           if (acks.length && (response.status === 404 || response.status === 403 || response.status === 400)) {
             this.established = true;
             for (const a of acks) for (const f of a.topics) this.filters.delete(f);

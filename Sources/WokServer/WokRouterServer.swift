@@ -21,6 +21,8 @@ public struct WokRouterServer: Sendable {
     let http: HTTPServices
     let logger: Logger
     let eventLoopGroup: MultiThreadedEventLoopGroup
+    /// Connections the TCP listener may have accepted and not closed (``AcceptGate``).
+    let acceptBound: Int
 
     /// Opens the store, loads the schemas and prepares the listeners.
     /// - Throws: when the root, the store or the configuration cannot be used.
@@ -43,7 +45,10 @@ public struct WokRouterServer: Sendable {
         let threads = configuration.eventLoops > 0 ? configuration.eventLoops : System.coreCount
         eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let verifier = await TokenVerifier(secret: configuration.authSecret)
-        let connections = ConnectionGauge(max: configuration.maxConnections, maxRefusals: configuration.maxRefusals)
+        // The last descriptors of the limit are never given to connections (see DescriptorBudget).
+        let budget = try DescriptorLimit.budget(for: configuration, logger: logger)
+        let connections = ConnectionGauge(max: budget.maxConnections, maxRefusals: budget.maxRefusals)
+        acceptBound = budget.acceptBound
         push = PushServices(router: router, configuration: configuration, verifier: verifier,
                             connections: connections, eventLoopGroup: eventLoopGroup, logger: logger)
         http = HTTPServices(router: router, configuration: configuration, connections: connections,
@@ -55,6 +60,13 @@ public struct WokRouterServer: Sendable {
                 * this router may subscribe to every topic and publish.          *
                 * Set WOK_ROUTER_AUTH_SECRET (or auth_secret) before production. *
                 ******************************************************************
+                """)
+        }
+        if configuration.allowedOrigins.contains("null") {
+            // RFC 6454 section 7.3: `null` is what an opaque origin sends, whatever site it is on.
+            logger.warning("""
+                allowed_origins lists "null": sandboxed iframes, data: and file: pages of ANY site send \
+                Origin: null, so /push and /events admit them (tokens still apply)
                 """)
         }
         if http.publicFiles.directory == nil {
@@ -73,7 +85,8 @@ public struct WokRouterServer: Sendable {
         WokListener(
             address: address, trusted: trusted, push: push,
             responder: HTTPResponder.make(router: Routes.make(http, trusted: trusted), serverName: Self.serverName, logger: logger),
-            eventLoopGroup: eventLoopGroup, backlog: 4096, logger: logger, onServerRunning: onServerRunning)
+            eventLoopGroup: eventLoopGroup, backlog: 4096, acceptBound: trusted ? nil : acceptBound, logger: logger,
+            onServerRunning: onServerRunning)
     }
 
     /// The service that runs the router and shuts it down (1001 to every push socket).

@@ -1,3 +1,5 @@
+import Foundation
+import JWTKit
 @testable import WokServer
 import Testing
 import WokRouterCore
@@ -20,5 +22,14 @@ struct AccessGrantTests {
     func grantedFiltersCoverOnlyWhatTheyMatch(granted: [String], asked: String, allowed: Bool) throws {
         let grant = AccessGrant(subscribeFilters: try granted.map { try TopicFilter($0) }, mayPublish: false, publishFilters: nil)
         #expect(grant.maySubscribe(try TopicFilter(asked)) == allowed)
+    }
+
+    @Test func aGrantExpiresAtItsTokensExpAndAnOpenOneNever() throws {
+        let exp = Date(timeIntervalSince1970: 1_800_000_000)
+        let grant = AccessGrant(claims: WokClaims(exp: .init(value: exp), topics: ["wok.>"]))
+        #expect(grant.expires == exp)
+        #expect(grant.hasExpired(at: exp - 0.001) == false)
+        #expect(grant.hasExpired(at: exp), "expired at exp, as the verifier refuses it then")
+        #expect(AccessGrant.open.hasExpired(at: .distantFuture) == false)
     }
 }

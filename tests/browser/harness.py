@@ -90,8 +90,9 @@ def make_jwt(secret, claims):
 class RouterProcess:
     """`wok-router serve` (or the tornado peer) on loopback, with a SQLite store in a temp root."""
 
-    def __init__(self, kind, root, port=None, store="sqlite", secret=None):
+    def __init__(self, kind, root, port=None, store="sqlite", secret=None, settings=()):
         self.kind = kind
+        self.settings = list(settings)  # extra `--set key=value` for wok-router
         self.store = store
         self.secret = secret  # HS256 auth secret; publishing then uses a publisher token
         self.publisher = make_jwt(secret, {"exp": int(time.time()) + 86400, "pub": True}) if secret else None
@@ -110,7 +111,7 @@ class RouterProcess:
             return [os.environ.get("WOK_PEER_PYTHON", sys.executable), str(pathlib.Path(__file__).parent / "peer_server.py"), str(self.port), str(self.root), str(PUBLIC)]
         return [str(router_binary()), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--root", str(self.root),
                 "--store", f"sqlite:{self.root / 'store.sqlite'}" if self.store == "sqlite" else "memory:",
-                "--public-dir", str(PUBLIC)]
+                "--public-dir", str(PUBLIC)] + [arg for s in self.settings for arg in ("--set", s)]
 
     def start(self):
         self.starts += 1

@@ -380,6 +380,44 @@ def test_with_a_secret_the_page_subscribes_with_its_token(request, tmp_path, bro
             print(router.log())
 
 
+def test_a_page_that_hands_over_a_new_token_keeps_its_feed_past_the_old_ones_exp(request, tmp_path, browser):
+    """The router closes a push socket whose token expired (1008 "token expired"); a page that
+    configured a fresh token meanwhile gets reconnected with it at once and misses nothing."""
+    if request.config.getoption("--server") == "tornado":
+        pytest.skip("the tornado peer has no authentication")
+    secret = "browser-suite-secret-" + uuid.uuid4().hex
+    router = RouterProcess("wok-router", tmp_path / "root", secret=secret, settings=["ping_interval=1"]).start()
+    try:
+        claims = {"topics": ["wok.userlog"], "sub": "browser-suite"}
+        short = make_jwt(secret, dict(claims, exp=int(time.time()) + 4))
+        driver = browser()
+        # The default reconnect backoff: after a refusal it is 15-30 s, past wait_shows' patience.
+        (tab,) = open_demo(driver, router.base, 1, query=f"?transport=websocket&token={short}")
+        wait_state(tab, "connected")
+        before = unique("Before the token expired")
+        router.publish("wok.userlog", userlog_entry(before))
+        wait_shows(tab, before)
+        fresh = make_jwt(secret, dict(claims, exp=int(time.time()) + 3600))
+        tab.js(f"WokPush.configure({{token: '{fresh}'}})")
+        # Published while the old socket is being closed and the new one opened: resumed, not lost.
+        expired = lambda: router.metric("wok_router_disconnects_total", reason="token_expired") >= 1
+        wait_until(expired, timeout=20, message="the router to close the socket at its token's exp")
+        during = unique("Published around the reconnect")
+        router.publish("wok.userlog", userlog_entry(during))
+        wait_shows(tab, during)
+        wait_state(tab, "connected")
+        assert tab.status()["error"] is None, "a token that expired is not a refusal"
+        after = unique("After the new token")
+        router.publish("wok.userlog", userlog_entry(after))
+        wait_shows(tab, after)
+        messages = [r["message"] for r in tab.rows()]
+        assert [messages.count(m) for m in (before, during, after)] == [1, 1, 1]
+    finally:
+        router.stop()
+        if getattr(request.node, "rep_call", None) is None or request.node.rep_call.failed:
+            print(router.log())
+
+
 def test_a_shared_worker_that_cannot_load_falls_back_to_a_leader(router, browser):
     driver = browser()
     # The worker script is missing (a proxy or a CSP in the way): the tabs elect a leader instead.

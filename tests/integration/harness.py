@@ -9,6 +9,7 @@ import json
 import os
 import pathlib
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -80,10 +81,12 @@ class ServerProcess:
     """One server process on a free loopback port, with its own root and store.
 
     `config` (wok-router only) is written as TOML and passed with `--config`; `env` is added to
-    the environment; `unix_socket` also serves the HTTP API on a UNIX socket in the work dir.
+    the environment; `unix_socket` also serves the HTTP API on a UNIX socket in the work dir;
+    `descriptor_limit` sets the server's RLIMIT_NOFILE, soft and hard (so that it cannot raise it).
     """
 
-    def __init__(self, kind, workdir, *, config=None, env=None, store=None, unix_socket=False, args=(), peer_args=()):
+    def __init__(self, kind, workdir, *, config=None, env=None, store=None, unix_socket=False, args=(), peer_args=(),
+                 descriptor_limit=None):
         self.kind = kind
         self.workdir = pathlib.Path(workdir)
         self.root = self.workdir / "root"
@@ -93,6 +96,7 @@ class ServerProcess:
         self.args = list(args)
         self.peer_args = list(peer_args)
         self.unix_socket = str(self.workdir / "router.sock") if unix_socket else None
+        self.descriptor_limit = descriptor_limit
         self.host = "127.0.0.1"
         self.port = free_port()
         self.proc = None
@@ -132,7 +136,10 @@ class ServerProcess:
     def start(self, timeout=30):
         env = dict(os.environ, **self.env)
         self._log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(self.command(), stdout=self._log, stderr=subprocess.STDOUT, env=env, cwd=self.workdir)
+        limit = self.descriptor_limit
+        preexec = None if limit is None else (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit)))
+        self.proc = subprocess.Popen(self.command(), stdout=self._log, stderr=subprocess.STDOUT, env=env, cwd=self.workdir,
+                                     preexec_fn=preexec)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -9,7 +9,7 @@ import time
 import jwt
 import pytest
 
-from harness import SSEClient, WSClient, router_config
+from harness import SSEClient, WSClient, metric, router_config
 
 pytestmark = pytest.mark.wok_router_only("JWT authentication")
 
@@ -245,3 +245,74 @@ def test_events_checks_origin_and_lets_a_same_origin_request_without_one_through
             assert allowed.status_code == 200 and allowed.headers["Content-Type"].startswith("text/event-stream"), headers
         finally:
             allowed.close()
+
+
+# -- a token's exp bounds the connections it opened --------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def quick_pings(server_factory):
+    return server_factory(config=router_config(secret=SECRET, ping_interval=0.5))
+
+
+def test_a_push_socket_is_closed_with_1008_when_its_token_expires(quick_pings):
+    ws = WSClient(quick_pings, token=token(lifetime=2, **SUBSCRIBER))
+    try:
+        assert ws.subscribe(["itest.events"])["type"] == "subscribed"
+        assert ws.expect_close(timeout=15) == 1008
+    finally:
+        ws.close()
+    assert metric(quick_pings, "wok_router_disconnects_total", reason="token_expired") >= 1
+    # A token with time left is not affected.
+    ws = WSClient(quick_pings, token=token(lifetime=300, **SUBSCRIBER))
+    try:
+        assert ws.subscribe(["itest.events"])["type"] == "subscribed"
+        ws.quiet(1.5)
+        assert ws.ping()["type"] == "pong"
+    finally:
+        ws.close()
+
+
+def test_a_subscribe_after_the_token_expired_closes_the_socket(secured):
+    """Between two ping ticks (20 s here) the next subscribe is where an expired token is caught."""
+    ws = WSClient(secured, token=token(lifetime=2, **SUBSCRIBER))
+    try:
+        assert ws.subscribe(["itest.events"])["type"] == "subscribed"
+        time.sleep(2.2)  # past exp (whole seconds: exp is at most 2 s away)
+        ws.send({"type": "subscribe", "topics": ["itest.vm.*"], "ref": 1})
+        assert ws.expect_close() == 1008
+        assert not any(f.get("type") == "subscribed" for f in ws.backlog), ws.backlog
+    finally:
+        ws.close()
+
+
+def test_an_sse_stream_ends_with_an_error_event_when_its_token_expires(secured):
+    sse = SSEClient(secured, ["itest.events"], token=token(lifetime=2, **SUBSCRIBER), timeout=20)
+    try:
+        assert sse.status == 200
+        events = []
+        while True:
+            event = sse.event()
+            events.append(event)
+            if event.get("event") == "error":
+                break
+        frame = json.loads(events[-1]["data"])
+        assert frame["type"] == "error" and frame["code"] == "forbidden" and "expired" in frame["message"], frame
+        # Then the response ends: the last chunk (the client reads the raw chunked body).
+        rest = [sse.response.fp.readline() for _ in range(2)]
+        assert b"0\r\n" in rest, rest
+    finally:
+        sse.close()
+
+
+def test_listing_the_null_origin_is_warned_about_at_start(server_factory):
+    """`null` is the Origin of every sandboxed iframe, data: and file: page, whatever its site."""
+    lax = server_factory(config=router_config(origins=["https://wok.example", "null"]))
+    assert 'allowed_origins lists "null"' in lax.log_tail(200)
+    ws = WSClient(lax, headers=[("Origin", "null")])
+    try:
+        assert ws.ping()["type"] == "pong"
+    finally:
+        ws.close()
+    strict = server_factory(config=router_config(origins=["https://wok.example"]))
+    assert 'allowed_origins lists "null"' not in strict.log_tail(200)

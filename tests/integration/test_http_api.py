@@ -319,3 +319,16 @@ def test_a_query_parameter_given_twice_is_400_not_one_of_them_picked(server, nam
     assert f"{name}=" in body["message"]
     if name in ("topics", "since", "epoch"):  # the parameters /events reads
         assert_error_body(server.http("GET", "/events", params=query), 400, "bad_request")
+
+
+@pytest.mark.wok_router_only("405 with Allow")
+@pytest.mark.parametrize("method,path,allow", [
+    ("PUT", "/notifications", "GET, POST"), ("DELETE", "/notifications", "GET, POST"), ("HEAD", "/notifications", "GET, POST"),
+    ("POST", "/events", "GET"), ("HEAD", "/events", "GET"), ("OPTIONS", "/topics", "GET, HEAD"),
+    ("DELETE", "/topics/itest.events/schema", "GET, HEAD"), ("POST", "/healthz", "GET, HEAD"), ("PUT", "/metrics", "GET, HEAD"),
+])
+def test_a_method_a_resource_does_not_take_is_405_with_allow(server, method, path, allow):
+    response = server.http(method, path)
+    assert response.status_code == 405 and response.headers["Allow"] == allow, (response.status_code, response.headers)
+    if method != "HEAD":
+        assert_error_body(response, 405, "method_not_allowed")

@@ -164,6 +164,26 @@ def test_unsubscribe_of_a_filter_not_held_is_harmless(client):
     ws.ping()
 
 
+@pytest.mark.tornado_bug("the tornado peer reads a member named twice as its last value")
+@pytest.mark.parametrize("text", [
+    '{"type":"ping","type":"subscribe","topics":["itest.events"]}',
+    '{"type":"subscribe","topics":["itest.events"],"topics":["itest.user"]}',
+    '{"type":"ping","ref":1,"ref":2}',
+])
+def test_a_member_named_twice_is_refused_and_subscribes_nothing(server, client, text):
+    """RFC 8259 leaves a repeated member name to each parser (first wins, last wins, error): a
+    frame that could mean two things is refused, not read one way of the two."""
+    ws = client()
+    ws.send_text(text)
+    error = ws.reply()
+    assert error["type"] == "error" and error["code"] == "invalid_frame", error
+    assert "duplicate" in error["message"] and "not JSON" not in error["message"], error
+    server.publish_ok("itest.events", {"seq": 10})
+    server.publish_ok("itest.user", {"user": "x"})
+    ws.ping()
+    ws.quiet()
+
+
 def test_two_sockets_both_receive(server, client):
     one, two = client(), client()
     one.subscribe(["itest.events"])

@@ -21,14 +21,18 @@ extension Router {
     /// - Parameters:
     ///   - since: resume after this id; nil for live notifications only.
     ///   - epoch: the history `since` counts in; nil means the current one.
+    ///   - maxFilters: the most filters `subscriber` may hold, checked against what it holds
+    ///     when the filters are registered (a filter already held does not count twice).
     /// - Throws: `unknown_topic` (with suggestions) when an exact filter names no topic;
-    ///   `unavailable` when the store cannot be read (the subscription is then not added).
+    ///   `limit_exceeded` past `maxFilters`; `unavailable` when the store cannot be read (the
+    ///   subscription is then not added).
     public func subscribe(_ subscriber: any Subscriber, filters: [TopicFilter], since: UInt64? = nil,
-                          epoch: String? = nil, onSubscribed: (SubscribeResult) -> Void) async throws(SubscribeError) {
+                          epoch: String? = nil, maxFilters: Int = .max,
+                          onSubscribed: (SubscribeResult) -> Void) async throws(SubscribeError) {
         let current = epoch == nil || epoch == store.epoch
         var floor: UInt64?
         if let since, current { floor = try await committedResumePoint(since) }
-        let (entry, added, held, head) = try beginSubscribe(subscriber, filters, floor: floor)
+        let (entry, added, held, head) = try beginSubscribe(subscriber, filters, floor: floor, maxFilters: maxFilters)
         var replay: [Notification] = []
         var recovered = true
         if let since {
@@ -62,11 +66,11 @@ extension Router {
     /// filters is delivered; a filter already held is not added twice. Must not overlap another
     /// subscribe of the same subscriber (an async one still replaying included): the transport
     /// calls it only when none of its earlier subscribes is in progress.
-    /// - Throws: `unknown_topic` (with suggestions) when an exact filter names no topic; nothing
-    ///   is registered then.
-    public func subscribeLive(_ subscriber: any Subscriber, filters: [TopicFilter],
+    /// - Throws: `unknown_topic` (with suggestions) when an exact filter names no topic,
+    ///   `limit_exceeded` past `maxFilters`; nothing is registered then.
+    public func subscribeLive(_ subscriber: any Subscriber, filters: [TopicFilter], maxFilters: Int = .max,
                               onSubscribed: (SubscribeResult) -> Void) throws(SubscribeError) {
-        let (entry, _, _, head) = try beginSubscribe(subscriber, filters, floor: nil)
+        let (entry, _, _, head) = try beginSubscribe(subscriber, filters, floor: nil, maxFilters: maxFilters)
         onSubscribed(SubscribeResult(head: head, epoch: store.epoch, recovered: true))
         finishSubscribe(entry)
     }
@@ -115,8 +119,11 @@ extension Router {
     /// the filters with live deliveries held back (every notification after `head`, the last one
     /// fanned out, reaches the entry's buffer; every one up to `head` is in the store). When
     /// `floor` is above `head`, the added filters are floored at it (see `SubscriberEntry.floors`).
-    /// The caller answers, replays if asked, then calls `finishSubscribe`.
-    private func beginSubscribe(_ subscriber: any Subscriber, _ filters: [TopicFilter], floor: UInt64?) throws(SubscribeError)
+    /// The caller answers, replays if asked, then calls `finishSubscribe`. The filter limit is
+    /// checked under the same lock as the registration, so no interleaving of subscribes (one of
+    /// which fails) can take a subscriber past it.
+    private func beginSubscribe(_ subscriber: any Subscriber, _ filters: [TopicFilter], floor: UInt64?,
+                                maxFilters: Int) throws(SubscribeError)
         -> (SubscriberEntry, added: [TopicFilter], held: [TopicFilter], head: UInt64) {
         let snapshot = registry.snapshot
         for filter in filters {
@@ -126,13 +133,20 @@ extension Router {
                 throw .unknownTopic(topic.name, suggestions: snapshot.suggestions(for: topic.name))
             }
         }
-        return register(subscriber, filters, floor: floor)
+        guard let registered = register(subscriber, filters, floor: floor, maxFilters: maxFilters) else {
+            metrics.refused(.limitExceeded)
+            throw .tooManyFilters(max: maxFilters)
+        }
+        return registered
     }
 
-    private func register(_ subscriber: any Subscriber, _ filters: [TopicFilter], floor: UInt64?)
-        -> (SubscriberEntry, added: [TopicFilter], held: [TopicFilter], head: UInt64) {
+    /// Nil, registering nothing, when the subscriber would hold more than `maxFilters` filters.
+    private func register(_ subscriber: any Subscriber, _ filters: [TopicFilter], floor: UInt64?, maxFilters: Int)
+        -> (SubscriberEntry, added: [TopicFilter], held: [TopicFilter], head: UInt64)? {
         state.withLock { state in
             let key = ObjectIdentifier(subscriber)
+            let holding = state.entries[key]?.filters ?? []
+            if holding.count + Set(filters).subtracting(holding).count > maxFilters { return nil }
             let entry = state.entries[key] ?? SubscriberEntry(subscriber)
             state.entries[key] = entry
             let held = Array(entry.filters)

@@ -15,6 +15,8 @@ public struct RouterError: Error, Sendable, CustomStringConvertible {
         public static let invalid = Code(rawValue: "invalid")
         /// The history store failed (full disk, read-only file, database down).
         public static let unavailable = Code(rawValue: "unavailable")
+        /// A subscribe would take its subscriber past its filter limit.
+        public static let limitExceeded = Code(rawValue: "limit_exceeded")
         public var description: String { rawValue }
     }
 
@@ -59,6 +61,11 @@ public struct RouterError: Error, Sendable, CustomStringConvertible {
     /// `unavailable`: the store failed.
     public static func unavailable(_ error: HistoryError) -> RouterError {
         RouterError(.unavailable, "history store unavailable: \(error.message)")
+    }
+
+    /// `limit_exceeded`: the subscriber would hold more than `max` filters.
+    public static func tooManyFilters(max: Int) -> RouterError {
+        RouterError(.limitExceeded, "at most \(max) filters per connection")
     }
 
     public var description: String { "\(code): \(message)" }

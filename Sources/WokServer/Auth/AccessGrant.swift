@@ -1,3 +1,5 @@
+import Foundation
+import JWTKit
 import WokRouterCore
 
 /// What one connection or request may do, from its token (or from running open).
@@ -8,6 +10,9 @@ package struct AccessGrant: Sendable {
     package let mayPublish: Bool
     /// Topics it may publish to when ``mayPublish``; nil means any.
     package let publishFilters: [TopicFilter]?
+    /// The token's `exp`: a push socket or SSE stream admitted with it is ended then. Nil: never
+    /// (open router, trusted listener).
+    package let expires: Date?
 
     /// Everything allowed: the router runs without a secret, or the request came over the UNIX socket.
     package static let open = AccessGrant(subscribeFilters: nil, mayPublish: true, publishFilters: nil)
@@ -18,12 +23,20 @@ package struct AccessGrant: Sendable {
         self.subscribeFilters = filters
         self.mayPublish = claims.pub == true
         self.publishFilters = claims.topics == nil ? nil : filters
+        self.expires = claims.exp.value
     }
 
-    package init(subscribeFilters: [TopicFilter]?, mayPublish: Bool, publishFilters: [TopicFilter]?) {
+    package init(subscribeFilters: [TopicFilter]?, mayPublish: Bool, publishFilters: [TopicFilter]?, expires: Date? = nil) {
         self.subscribeFilters = subscribeFilters
         self.mayPublish = mayPublish
         self.publishFilters = publishFilters
+        self.expires = expires
+    }
+
+    /// Whether the token it came from has expired at `now` (never for a grant without `exp`).
+    package func hasExpired(at now: Date = Date()) -> Bool {
+        guard let expires else { return false }
+        return now >= expires
     }
 
     /// Whether subscribing to `filter` is allowed: some granted filter covers every topic it matches.

@@ -159,6 +159,7 @@ extension ConfigurationKey {
         .int("outbound_queue_frames", \.outboundQueueFrames, "outbound queue bound in frames per connection"),
         .int("max_connections", \.maxConnections, "TCP connections, and push, SSE and long-poll connections, at once"),
         .int("max_refusals", \.maxRefusals, "TCP connections past max_connections being answered 503 at once"),
+        .int("descriptor_reserve", \.descriptorReserve, "file descriptors below ulimit -n that connections may not take"),
         .int("max_body_bytes", \.maxBodyBytes, "largest HTTP request body"),
         .double("request_timeout", \.requestTimeout, "seconds to receive a whole request"),
         .double("idle_timeout", \.idleTimeout, "seconds an idle keep-alive connection stays open"),

@@ -94,6 +94,7 @@ public struct ConfigurationLoader: Sendable {
         try positive("outbound_queue_frames", Double(c.outboundQueueFrames))
         try positive("max_connections", Double(c.maxConnections))
         try positive("max_refusals", Double(c.maxRefusals))
+        try positive("descriptor_reserve", Double(c.descriptorReserve))
         try positive("max_body_bytes", Double(c.maxBodyBytes))
         try duration("request_timeout", c.requestTimeout)
         try duration("idle_timeout", c.idleTimeout)

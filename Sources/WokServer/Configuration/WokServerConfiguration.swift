@@ -54,6 +54,11 @@ public struct WokServerConfiguration: Sendable, Equatable {
     /// up to twice `lingerTimeout`); past it a new one is closed at once, without an answer, so
     /// that refusals cannot use up the process's file descriptors. Default 1,000.
     public var maxRefusals = 1000
+    /// File descriptors below the soft `RLIMIT_NOFILE` that connections may not take (the store,
+    /// schema scans, the UNIX socket and the runtime use them): when `maxConnections` +
+    /// `maxRefusals` + the descriptors open at start + this exceed the limit, both bounds are
+    /// lowered to fit, with a warning at start. Default 64.
+    public var descriptorReserve = 64
     /// Largest HTTP request body in bytes (over it: 413). Default 1 MiB.
     public var maxBodyBytes = 1024 * 1024
     /// Seconds a client may take to send a complete request head and body (slowloris guard).

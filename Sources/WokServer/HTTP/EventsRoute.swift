@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -48,8 +49,22 @@ struct EventsRoute: Sendable {
                     subscriber.yield(.heartbeat)
                 }
             }
+            // A token's `exp` bounds what it grants: the stream ends then, with an error event.
+            let expiry = grant.expires.map { expires in
+                Task {
+                    while !Task.isCancelled {
+                        let left = expires.timeIntervalSinceNow
+                        if left <= 0 {
+                            subscriber.yield(.expired)
+                            return
+                        }
+                        try? await Task.sleep(for: .seconds(min(left, 86_400)))
+                    }
+                }
+            }
             defer {
                 beats.cancel()
+                expiry?.cancel()
                 router.remove(subscriber)
                 subscriber.finish()
                 connections.release(.sse)
@@ -74,6 +89,12 @@ struct EventsRoute: Sendable {
                     try await writer.write(Self.block(n))
                 case .heartbeat:
                     try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                case .expired:
+                    Disconnects.count("token_expired")
+                    let frame = ServerFrame.error(.forbidden, "the token expired: reconnect with a new one", ref: nil)
+                    try await writer.write(ByteBuffer(string: "event: error\ndata: " + String(decoding: frame, as: UTF8.self) + "\n\n"))
+                    try await writer.finish(nil)
+                    return
                 }
             }
             if subscriber.didOverflow { Disconnects.count("slow_consumer") }

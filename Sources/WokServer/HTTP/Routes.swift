@@ -32,6 +32,23 @@ enum Routes {
                 JSONResponse.error(.upgradeRequired, "upgrade_required", "/push is a WebSocket: send an Upgrade request")
             }
         }
+        // Another method on a path that exists: 405 naming the allowed ones (RFC 9110 section
+        // 15.5.6), not a 404 that says the resource is not there.
+        let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .patch, .options]
+        let resources: [(String, [HTTPRequest.Method])] = [
+            ("/notifications", [.get, .post]), ("/events", [.get]), ("/topics", [.get, .head]),
+            ("/topics/{topic}/schema", [.get, .head]), ("/healthz", [.get, .head]), ("/readyz", [.get, .head]),
+            ("/metrics", [.get, .head]), ("/push", [.get, .head]),
+        ]
+        for (path, allowed) in resources {
+            let allow = allowed.map(\.rawValue).joined(separator: ", ")
+            for method in methods where !allowed.contains(method) {
+                router.on(RouterPath(path), method: method) { request, _ -> Response in
+                    throw RouteError(.methodNotAllowed, "method_not_allowed", "\(request.method) is not allowed on \(request.uri.path): \(allow)",
+                                     headers: [.allow: allow])
+                }
+            }
+        }
         return router
     }
 }

@@ -8,6 +8,8 @@ final class StreamSubscriber: Subscriber {
         case subscribed(SubscribeResult)
         case notification(EncodedNotification)
         case heartbeat
+        /// The token the stream was opened with has expired: the stream ends.
+        case expired
     }
 
     let events: AsyncStream<Event>

@@ -26,11 +26,12 @@ final class WokListener: Service {
     private let continuation: AsyncStream<NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>>.Continuation
     private let eventLoopGroup: any EventLoopGroup
     private let backlog: Int32
+    private let acceptBound: Int?
     private let logger: Logger
     private let onServerRunning: @Sendable (any Channel) async -> Void
 
     init(address: ListenAddress, trusted: Bool, push: PushServices, responder: @escaping HTTPChannelHandler.Responder,
-         eventLoopGroup: any EventLoopGroup, backlog: Int32, logger: Logger,
+         eventLoopGroup: any EventLoopGroup, backlog: Int32, acceptBound: Int?, logger: Logger,
          onServerRunning: @escaping @Sendable (any Channel) async -> Void) {
         let (connections, continuation) = AsyncStream.makeStream(of: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>.self)
         self.connections = connections
@@ -42,6 +43,7 @@ final class WokListener: Service {
         }
         self.eventLoopGroup = eventLoopGroup
         self.backlog = backlog
+        self.acceptBound = acceptBound
         self.logger = logger
         self.onServerRunning = onServerRunning
     }
@@ -49,6 +51,7 @@ final class WokListener: Service {
     func run() async throws {
         let child = self.child
         let logger = self.logger
+        let acceptBound = self.acceptBound
         let quiescing = ServerQuiescingHelper(group: eventLoopGroup)
         let bootstrap = ServerBootstrap(group: eventLoopGroup)
             .serverChannelOption(ChannelOptions.backlog, value: backlog)
@@ -57,6 +60,7 @@ final class WokListener: Service {
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(AcceptPauseHandler())
+                    if let acceptBound { try channel.pipeline.syncOperations.addHandler(AcceptGate(bound: acceptBound)) }
                     try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
                 }
             }

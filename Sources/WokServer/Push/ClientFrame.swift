@@ -12,31 +12,30 @@ enum ClientFrame {
         var message: String
         var details: JSON?
         var code = PushErrorCode.invalidFrame
+        /// The message is not UTF-8: not answered, the connection fails with 1007.
+        var notUTF8 = false
     }
 
     /// Parses `bytes` (a text message), checks its shape by hand (for clear messages), then
     /// against `validator` (client-frame.json) when given, which has the last word.
     /// - Returns: the frame and its `ref` (echoed on the reply), or the refusal and whatever
     ///   `ref` could be read.
-    /// - Parameter maxFilters: a subscribe naming more filters is `limit_exceeded` (checked before
-    ///   the schema, whose `maxItems` would call it `invalid_frame`).
+    /// - Parameter maxFilters: a subscribe naming more distinct filters is `limit_exceeded`
+    ///   (checked before the schema, so that the answer is the limit's).
     static func parse(_ bytes: some Collection<UInt8>, validator: Validator?, maxFilters: Int) -> (Result<ClientFrame, Invalid>, ref: JSON?) {
         let json: JSON
-        do {
-            json = try JSON.parse(bytes)
-        } catch {
-            return (.failure(Invalid(message: "not JSON: \(error.description)",
-                                     details: ["line": .int(Int64(error.line)), "column": .int(Int64(error.column))])), nil)
+        switch decode(bytes) {
+        case .success(let decoded): json = decoded
+        case .failure(let invalid): return (.failure(invalid), nil)
         }
         guard json.isObject else { return (.failure(Invalid(message: "a frame must be a JSON object")), nil) }
-        var ref = json["ref"]
-        if let r = ref, !(r.isString || r.int != nil) {
-            ref = nil
+        if let r = json["ref"], !isRef(r) {
             return (.failure(Invalid(message: "ref must be a string or an integer")), nil)
         }
+        let ref = json["ref"]
         let shaped = checkShape(json)
         guard case .success(let frame) = shaped else { return (shaped, ref) }
-        if case .subscribe(let topics, _, _) = frame, topics.count > maxFilters {
+        if case .subscribe(let topics, _, _) = frame, Set(topics).count > maxFilters {
             return (.failure(Invalid(message: "at most \(maxFilters) filters per connection",
                                      details: ["limit": "max_filters", "max": .int(Int64(maxFilters))], code: .limitExceeded)), ref)
         }
@@ -49,6 +48,41 @@ enum ClientFrame {
         }
         return (shaped, ref)
     }
+
+    /// The `ref` of a frame that is answered without being read further (one over the client
+    /// frame rate): nil when the frame has none, has one of another type, or is not a JSON
+    /// object; a failure only when the frame is not UTF-8.
+    static func ref(in bytes: some Collection<UInt8>) -> Result<JSON?, Invalid> {
+        switch decode(bytes) {
+        case .success(let json):
+            guard json.isObject, let ref = json["ref"], isRef(ref) else { return .success(nil) }
+            return .success(ref)
+        case .failure(let invalid):
+            return invalid.notUTF8 ? .failure(invalid) : .success(nil)
+        }
+    }
+
+    /// Parses `bytes` as JSON. A text message that is not UTF-8 is refused with `notUTF8` set
+    /// (RFC 6455 8.1: the connection must then fail with 1007). jansson accepts only UTF-8, so the
+    /// bytes are checked only when parsing fails.
+    /// An object naming a member twice is refused: which of the two counts differs between JSON
+    /// parsers (RFC 8259 4), so `{"type":"ping","type":"subscribe",...}` or two `topics` must not
+    /// be read one way here and another way by whatever checked or built the frame.
+    private static func decode(_ bytes: some Collection<UInt8>) -> Result<JSON, Invalid> {
+        do {
+            return .success(try JSON.parse(bytes, options: .init(rejectDuplicateKeys: true)))
+        } catch {
+            if String(validating: bytes, as: UTF8.self) == nil {
+                return .failure(Invalid(message: "a text frame must be UTF-8", notUTF8: true))
+            }
+            // JSON all the same, but with a member named twice or an integer past 64 bits.
+            let lenient = (try? JSON.parse(bytes, options: .init(integersAsReals: true))) != nil
+            return .failure(Invalid(message: (lenient ? "JSON refused: " : "not JSON: ") + error.description,
+                                    details: ["line": .int(Int64(error.line)), "column": .int(Int64(error.column))]))
+        }
+    }
+
+    private static func isRef(_ json: JSON) -> Bool { json.isString || json.int != nil }
 
     static func describe(_ errors: [ValidationError]) -> JSON {
         .array(errors.prefix(20).map {

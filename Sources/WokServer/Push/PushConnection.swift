@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOWebSocket
@@ -33,7 +34,6 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
     private var backlogHead = 0
     private var backlogBytes = 0
     private var needsFlush = false
-    private var filters: Set<TopicFilter> = []
     private var bucket: TokenBucket
     private var lastHeard = NIODeadline.now()
     private var operations: Task<Void, Never>?
@@ -115,31 +115,40 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
         switch frame.opcode {
         case .text:
             guard state == .open else { return }
+            let payload = frame.unmaskedData
             guard bucket.take(now: lastHeard) else {
-                // Not through `answer`: frames past the rate must not start tasks at the rate they come.
-                reply(ServerFrame.error(.limitExceeded, "too many frames: at most \(services.configuration.clientFrameRate) per second",
-                                        details: ["limit": "client_frame_rate"], ref: nil))
+                // Not through `answer`: frames past the rate must not start tasks at the rate they
+                // come. Read for its `ref` only, which the refusal echoes like every reply.
+                switch ClientFrame.ref(in: payload.readableBytesView) {
+                case .failure:
+                    closeNotUTF8()
+                case .success(let ref):
+                    reply(ServerFrame.error(.limitExceeded, "too many frames: at most \(services.configuration.clientFrameRate) per second",
+                                            details: ["limit": "client_frame_rate"], ref: ref))
+                }
                 return
             }
-            let payload = frame.unmaskedData
             handleText(payload.readableBytesView)
         case .binary:
             guard state == .open else { return }
             // Not through `answer` (binary frames are not rate limited): no task per frame.
             reply(ServerFrame.error(.invalidFrame, "binary frames are not accepted; send JSON text frames", ref: nil))
         case .ping:
-            guard state == .open, let raw = rawHandler.context else { return }
-            raw.writeAndFlush(NIOAny(PreFramed.frame(opcode: 0xA, payload: frame.unmaskedData.readableBytesView)), promise: nil)
+            guard state == .open else { return }
+            // Through the bounded outbound queue like every other frame. Before, pongs were
+            // written straight to the channel: a client sending pings without reading grew the
+            // router's memory without bound (900,000 pings: +320 MB) and was never closed.
+            send(PreFramed.frame(opcode: 0xA, payload: frame.unmaskedData.readableBytesView))
+            flushIfNeeded()
         case .pong:
             break
         case .connectionClose:
             if state == .open {
-                var data = frame.unmaskedData
-                let code = data.readInteger(as: UInt16.self) ?? CloseCode.normal
+                let (code, disconnect) = Self.closeAnswer(frame.unmaskedData)
                 if let raw = rawHandler.context {
-                    raw.writeAndFlush(NIOAny(PreFramed.close(code: code == 1005 ? CloseCode.normal : code, reason: "")), promise: nil)
+                    raw.writeAndFlush(NIOAny(PreFramed.close(code: code, reason: "")), promise: nil)
                 }
-                Disconnects.count("client_close")
+                Disconnects.count(disconnect)
                 state = .closing
                 services.router.remove(self)
             }
@@ -147,6 +156,23 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
         default:
             break
         }
+    }
+
+    /// The code answering a client's close frame, and the disconnect reason to count: the
+    /// client's code echoed (RFC 6455 5.5.1), 1000 for a close frame without one; 1002 for a
+    /// payload of one byte or a code no endpoint may send (7.4), and 1007 for a reason that is not
+    /// UTF-8 (8.1). Before, any code was echoed, even 1005, 1006 and 1015, which RFC 6455 forbids
+    /// on the wire.
+    static func closeAnswer(_ payload: ByteBuffer) -> (code: UInt16, disconnect: String) {
+        var payload = payload
+        guard payload.readableBytes > 0 else { return (CloseCode.normal, "client_close") }
+        guard let code = payload.readInteger(as: UInt16.self), CloseCode.isValidReceived(code) else {
+            return (CloseCode.protocolError, "protocol_error")
+        }
+        guard String(validating: payload.readableBytesView, as: UTF8.self) != nil else {
+            return (CloseCode.invalidData, "protocol_error")
+        }
+        return (code, "client_close")
     }
 
     /// The client closed its side of the TCP connection (listeners allow half-closure): it can send
@@ -162,6 +188,10 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let violation = error as? FrameChecker.Violation {
+            closeWith(code: CloseCode.protocolError, reason: violation.reason, disconnect: "protocol_error")
+            return
+        }
         if error is NIOWebSocketError {
             // WebSocketProtocolErrorHandler has sent the close frame (1009 for an oversized frame).
             if state == .open { Disconnects.count("protocol_error") }
@@ -174,7 +204,7 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
             case .accumulatedFrameSizeIsTooLarge, .tooManyFragments:
                 closeWith(code: CloseCode.tooLarge, reason: "message too large", disconnect: "too_large")
             default:
-                closeWith(code: 1002, reason: "protocol error", disconnect: "protocol_error")
+                closeWith(code: CloseCode.protocolError, reason: "protocol error", disconnect: "protocol_error")
             }
             return
         }
@@ -251,9 +281,11 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
         }
     }
 
-    /// Called by the loop's pinger: closes a silent socket, pings the others.
-    func pingTick(now: NIODeadline) {
+    /// Called by the loop's pinger: closes a silent socket, and one whose token has expired
+    /// (1008), pings the others.
+    func pingTick(now: NIODeadline, wallClock: Date) {
         guard state == .open, let raw = rawHandler.context else { return }
+        if closeIfExpired(at: wallClock) { return }
         let timeout = TimeAmount.nanoseconds(Int64(services.configuration.pingTimeout * 1e9))
         if now - lastHeard > timeout {
             state = .closing
@@ -263,6 +295,15 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
             return
         }
         raw.writeAndFlush(NIOAny(PreFramed.frame(opcode: 0x9, payload: EmptyCollection())), promise: nil)
+    }
+
+    /// Closes the socket with 1008 when the token it was admitted with has expired at `now`: a
+    /// token's `exp` bounds what it grants, an open socket included (checked on every ping tick
+    /// and before every subscribe). Returns whether it did.
+    private func closeIfExpired(at now: Date) -> Bool {
+        guard case .accepted(let grant) = admission, grant.hasExpired(at: now) else { return false }
+        closeWith(code: CloseCode.policy, reason: "token expired", disconnect: "token_expired")
+        return true
     }
 
     private func clearBacklog() {
@@ -294,6 +335,8 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
         let (parsed, ref) = ClientFrame.parse(bytes, validator: services.router.registry.snapshot.protocolValidators["client-frame"],
                                               maxFilters: services.configuration.maxFilters)
         switch parsed {
+        case .failure(let invalid) where invalid.notUTF8:
+            closeNotUTF8()
         case .failure(let invalid):
             answer(ServerFrame.error(invalid.code, invalid.message, details: invalid.details, ref: ref))
         case .success(.ping):
@@ -303,6 +346,12 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
         case .success(.unsubscribe(let topics)):
             unsubscribe(topics, ref: ref)
         }
+    }
+
+    /// RFC 6455 8.1: a text message that is not UTF-8 fails the connection with 1007. Before, it
+    /// was answered `invalid_frame` and the socket stayed open.
+    private func closeNotUTF8() {
+        closeWith(code: CloseCode.invalidData, reason: "text frame is not UTF-8", disconnect: "protocol_error")
     }
 
     private func parseFilters(_ topics: [String], ref: JSON?) -> [TopicFilter]? {
@@ -320,6 +369,7 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
     }
 
     private func subscribe(_ topics: [String], since: UInt64?, epoch: String?, ref: JSON?) {
+        if closeIfExpired(at: Date()) { return }
         let max = services.configuration.maxFilters
         guard let parsed = parseFilters(topics, ref: ref) else { return }
         if case .accepted(let grant) = admission {
@@ -330,44 +380,39 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
                 return
             }
         }
-        let new = Set(parsed).subtracting(filters)
-        if filters.count + new.count > max {
-            answer(ServerFrame.error(.limitExceeded, "at most \(max) filters per connection",
-                                    details: ["limit": "max_filters", "max": .int(Int64(max))], ref: ref))
-            return
-        }
-        filters.formUnion(new)
         let router = services.router
         let loop = self.loop
         if since == nil && operations == nil {
             // Live only and nothing of this socket in flight: no store read, no task. The router
             // calls back before it lets any notification of the new filters through.
             do throws(SubscribeError) {
-                try router.subscribeLive(self, filters: parsed) { result in
+                try router.subscribeLive(self, filters: parsed, maxFilters: max) { result in
                     loop.enqueue(self, PreFramed.text(ServerFrame.subscribed(topics: topics, result: result, ref: ref)))
                 }
             } catch {
-                filters.subtract(new)
-                reply(Self.subscribeRefusal(error, parsed, router: router, ref: ref))
+                reply(Self.subscribeRefusal(error, parsed, router: router, maxFilters: max, ref: ref))
             }
             return
         }
         enqueueOperation { [self] in
             do throws(SubscribeError) {
-                try await router.subscribe(self, filters: parsed, since: since, epoch: epoch) { result in
+                try await router.subscribe(self, filters: parsed, since: since, epoch: epoch, maxFilters: max) { result in
                     loop.enqueue(self, PreFramed.text(ServerFrame.subscribed(topics: topics, result: result, ref: ref)))
                 }
                 // The socket may have closed while subscribing: do not leave it registered.
                 loop.eventLoop.execute { if self.state != .open { router.remove(self) } }
             } catch {
-                loop.eventLoop.execute { self.filters.subtract(new) }
-                loop.enqueue(self, PreFramed.text(Self.subscribeRefusal(error, parsed, router: router, ref: ref)))
+                loop.enqueue(self, PreFramed.text(Self.subscribeRefusal(error, parsed, router: router, maxFilters: max, ref: ref)))
             }
         }
     }
 
     /// The error frame for a subscribe the router refused.
-    private static func subscribeRefusal(_ error: SubscribeError, _ parsed: [TopicFilter], router: WokRouterCore.Router, ref: JSON?) -> [UInt8] {
+    private static func subscribeRefusal(_ error: SubscribeError, _ parsed: [TopicFilter], router: WokRouterCore.Router,
+                                         maxFilters: Int, ref: JSON?) -> [UInt8] {
+        if error.code == .limitExceeded {
+            return ServerFrame.error(.limitExceeded, error.message, details: ["limit": "max_filters", "max": .int(Int64(maxFilters))], ref: ref)
+        }
         guard error.code == .unknownTopic else { return ServerFrame.error(.unavailable, error.message, ref: ref) }
         var details: [(String, JSON)] = [("suggestions", .array(error.suggestions.map { .string($0) }))]
         if let unknown = parsed.first(where: { f in f.exactTopic.map { router.registry.validator(for: $0.name) == nil } ?? false }) {
@@ -378,7 +423,6 @@ final class PushConnection: ChannelInboundHandler, Subscriber, @unchecked Sendab
 
     private func unsubscribe(_ topics: [String], ref: JSON?) {
         guard let parsed = parseFilters(topics, ref: ref) else { return }
-        filters.subtract(parsed)
         let router = services.router
         let loop = self.loop
         if operations == nil {

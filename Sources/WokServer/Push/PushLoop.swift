@@ -1,3 +1,4 @@
+import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import WokRouterCore
@@ -115,7 +116,8 @@ final class PushLoop: DeliveryGroup, @unchecked Sendable {
         eventLoop.execute {
             self.pinger = self.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
                 let now = NIODeadline.now()
-                for connection in self.connections.values { connection.pingTick(now: now) }
+                let wallClock = Date()
+                for connection in self.connections.values { connection.pingTick(now: now, wallClock: wallClock) }
             }
         }
     }

@@ -228,6 +228,7 @@ final class PushUpgradeHandler: ChannelInboundHandler, RemovableChannelHandler {
             try ops.addHandler(WebSocketFrameEncoder())
             try ops.addHandler(ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: configuration.maxFrameBytes)))
             try ops.addHandler(WebSocketProtocolErrorHandler())
+            try ops.addHandler(FrameChecker())
             try ops.addHandler(NIOWebSocketFrameAggregator(
                 minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 256, maxAccumulatedFrameSize: configuration.maxFrameBytes))
             try ops.addHandler(PushConnection(services: services, loop: services.loop(for: channel.eventLoop),

@@ -42,7 +42,20 @@ enum PushErrorCode: String {
 enum CloseCode {
     static let normal: UInt16 = 1000
     static let goingAway: UInt16 = 1001
+    static let protocolError: UInt16 = 1002
+    static let invalidData: UInt16 = 1007
     static let policy: UInt16 = 1008
     static let tooLarge: UInt16 = 1009
     static let tryAgainLater: UInt16 = 1013
+
+    /// Whether a peer may send `code` in a close frame (RFC 6455 7.4.1, 7.4.2 and the IANA
+    /// registry): 1000-1003 and 1007-1014 are defined; 1004 is reserved; 1005, 1006 and 1015 must
+    /// never be sent; 1016-2999 are reserved for future RFCs; 3000-4999 belong to libraries and
+    /// applications.
+    static func isValidReceived(_ code: UInt16) -> Bool {
+        switch code {
+        case 1000...1003, 1007...1014, 3000...4999: true
+        default: false
+        }
+    }
 }

@@ -437,3 +437,23 @@ test("a refused connection is reported in the status until a subscription succee
   ack(env.last, env.last.frames("subscribe")[0]);
   assert.equal(a.of("status").at(-1).status.error, null);
 });
+
+test("a socket closed because its token expired reconnects at once, with the token the page handed over since", async () => {
+  const { env, hub } = await connectedHub(10, { token: "t1" });
+  const a = makeClient(hub, "a");
+  a.send({ t: "hello", subs: [{ id: 1, filters: ["wok.userlog"] }] });
+  await flush();
+  env.last.open();
+  ack(env.last, env.last.frames("subscribe")[0]);
+  a.send({ t: "config", token: "t2" });
+  await flush();
+  const before = env.transports.length;
+  env.last.handlers.close({ established: true, code: 1008, reason: "token expired" });
+  env.advance(CONFIG.reconnectMinMs);
+  assert.equal(env.transports.length, before + 1, "no refusal backoff");
+  assert.equal(env.last.settings.token, "t2");
+  assert.equal(a.of("status").at(-1).status.error, null, "not reported as refused");
+  env.last.open();
+  const resume = env.last.frames("subscribe")[0];
+  assert.equal(resume.since, 10, "it resumes where the expired socket was");
+});

@@ -111,7 +111,13 @@ function fakeRouter() {
     fetch(url, init) {
       const u = new URL(url);
       const since = u.searchParams.has("since") ? Number(u.searchParams.get("since")) : null;
-      r.requests.push({ topics: u.searchParams.get("topics"), since, wait: u.searchParams.get("wait") });
+      r.requests.push({ topics: u.searchParams.get("topics"), since, wait: u.searchParams.get("wait"), limit: u.searchParams.get("limit") });
+      // The router's bounds (max_wait, max_history_limit): past them, a 400 naming them.
+      for (const [param, setting, max] of [["wait", "max_wait", r.maxWait], ["limit", "max_history_limit", r.maxLimit]]) {
+        if (max !== undefined && u.searchParams.has(param) && Number(u.searchParams.get(param)) > max) {
+          return Promise.resolve({ ok: false, status: 400, json: async () => ({ error: "bad_request", message: `${param}= is at most ${max}`, limit: setting, max }) });
+        }
+      }
       const topics = (u.searchParams.get("topics") || "").split(",");
       const matching = (n) => topics.some((f) => matchFilter(f, n.topic));
       const answer = () => {
@@ -143,13 +149,36 @@ test("long-polling presents answers as push frames and resumes with since", asyn
   lp.send({ type: "subscribe", topics: ["wok.userlog"], ref: 1 });
   await flush(); await flush();
   assert.deepEqual(frames.map((f) => [f.type, f.head]), [["subscribed", 1]]);
-  assert.deepEqual(router.requests[0], { topics: "wok.userlog", since: null, wait: null });
-  assert.deepEqual(router.requests.at(-1), { topics: "wok.userlog", since: 1, wait: "25" });
+  assert.deepEqual(router.requests[0], { topics: "wok.userlog", since: null, wait: null, limit: "100" });
+  assert.deepEqual(router.requests.at(-1), { topics: "wok.userlog", since: 1, wait: "25", limit: "100" });
   router.publish({ id: 2, epoch: "e1", topic: "wok.userlog" });
   await flush(); await flush();
   assert.deepEqual(frames.filter((f) => f.type === "notification").map((f) => f.id), [2]);
   lp.close("test");
   assert.equal(closed.established, true);
+  await flush();
+});
+
+test("long-polling asks within the router's max_wait and max_history_limit when it names them", async () => {
+  const router = fakeRouter();
+  router.maxWait = 10;
+  router.maxLimit = 50;
+  router.log.push({ id: 1, epoch: "e1", topic: "wok.userlog" });
+  const frames = [];
+  let closed = null;
+  const lp = new LongPollTransport({ url: "ws://h/push", longPollWait: 25, longPollLimit: 100 },
+    { open() {}, frame: (f) => frames.push(f), close: (i) => { closed = i; } }, { fetch: router.fetch, setTimeout, clearTimeout });
+  await flush();
+  lp.send({ type: "subscribe", topics: ["wok.userlog"], ref: 1 });
+  for (let i = 0; i < 10; i++) await flush();
+  assert.deepEqual(frames.map((f) => f.type), ["subscribed"], "the subscription is not refused");
+  assert.equal(router.requests[0].limit, "100");
+  assert.deepEqual(router.requests.at(-1), { topics: "wok.userlog", since: 1, wait: "10", limit: "50" });
+  router.publish({ id: 2, epoch: "e1", topic: "wok.userlog" });
+  for (let i = 0; i < 5; i++) await flush();
+  assert.deepEqual(frames.filter((f) => f.type === "notification").map((f) => f.id), [2]);
+  assert.equal(closed, null);
+  lp.close("test");
   await flush();
 });
 
