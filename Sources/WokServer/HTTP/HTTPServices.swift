@@ -80,9 +80,13 @@ final class HTTPServices: Sendable {
         return filters
     }
 
-    /// A 400 for a request past one of the limits (`limit` names the setting).
+    /// A 400 for a request past one of the limits (`limit` names the setting, `max` its value).
     static func overLimit(_ message: String, limit: String, max: some BinaryInteger) -> RouteError {
-        RouteError(.badRequest, "bad_request", message, extra: [("limit", .string(limit)), ("max", .int(Int64(max)))])
+        overLimit(message, limit: limit, max: .int(Int64(max)))
+    }
+
+    static func overLimit(_ message: String, limit: String, max: JSON) -> RouteError {
+        RouteError(.badRequest, "bad_request", message, extra: [("limit", .string(limit)), ("max", max)])
     }
 
     static func unknownTopic(_ topic: String, suggestions: [String]) -> RouteError {

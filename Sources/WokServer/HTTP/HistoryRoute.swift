@@ -66,8 +66,8 @@ struct HistoryRoute: Sendable {
     static func wait(_ request: Request, max: Double) throws -> Double {
         guard let asked = try HTTPServices.number(request, "wait") else { return 0 }
         guard asked <= max else {
-            throw RouteError(.badRequest, "bad_request", "wait= is at most \(max == max.rounded() && max < 1e15 ? String(Int(max)) : String(max)) seconds (max_wait)",
-                             extra: [("limit", "max_wait"), ("max", .double(max))])
+            throw HTTPServices.overLimit("wait= is at most \(max == max.rounded() && max < 1e15 ? String(Int(max)) : String(max)) seconds (max_wait)",
+                                         limit: "max_wait", max: .double(max))
         }
         return asked
     }

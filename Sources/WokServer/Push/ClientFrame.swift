@@ -29,10 +29,10 @@ enum ClientFrame {
         case .failure(let invalid): return (.failure(invalid), nil)
         }
         guard json.isObject else { return (.failure(Invalid(message: "a frame must be a JSON object")), nil) }
-        if let r = json["ref"], !isRef(r) {
+        let ref = json["ref"]
+        if let ref, !isRef(ref) {
             return (.failure(Invalid(message: "ref must be a string or an integer")), nil)
         }
-        let ref = json["ref"]
         let shaped = checkShape(json)
         guard case .success(let frame) = shaped else { return (shaped, ref) }
         if case .subscribe(let topics, _, _) = frame, Set(topics).count > maxFilters {
